@@ -1,0 +1,172 @@
+package auth
+
+import (
+	"context"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/stift/stift-reports/ent"
+	"github.com/stift/stift-reports/ent/availabilityslot"
+	"github.com/stift/stift-reports/ent/booking"
+	"github.com/stift/stift-reports/ent/bookingroom"
+	"github.com/stift/stift-reports/ent/group"
+	"github.com/stift/stift-reports/ent/npsanswer"
+	"github.com/stift/stift-reports/ent/predicate"
+	"github.com/stift/stift-reports/ent/privacy"
+	"github.com/stift/stift-reports/ent/question"
+	"github.com/stift/stift-reports/ent/school"
+	"github.com/stift/stift-reports/ent/user"
+)
+
+// The privacy policies of the schema types. Reads are filtered to the
+// principal's scope; a read without a principal is denied; writes are
+// denied (the API is read-only) unless made in a SystemContext, which
+// bypasses policies altogether.
+
+// ScopedPolicy returns the policy of a type whose reads the query rule
+// limits to the principal's scope.
+func ScopedPolicy(rule privacy.QueryRule) ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{requirePrincipal(), rule},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
+
+// PublicPolicy is the policy of shared catalogue types (disciplines and
+// subjects): any authenticated principal reads them.
+func PublicPolicy() ent.Policy { return ScopedPolicy(privacy.AlwaysAllowRule()) }
+
+// SystemPolicy is the policy of types only the system reads (API tokens).
+func SystemPolicy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
+
+func requirePrincipal() privacy.QueryRule {
+	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if _, ok := FromContext(ctx); !ok {
+			return privacy.Denyf("auth: no principal in context")
+		}
+		return privacy.Skip
+	})
+}
+
+// scoped adapts a function from the principal to the predicate of its
+// scope; a nil predicate (ScopeAll) filters nothing.
+func scoped[P ~func(*sql.Selector), Q interface{ Where(...P) Q }](where func(*Principal) P) func(context.Context, Q) error {
+	return func(ctx context.Context, q Q) error {
+		p, _ := FromContext(ctx)
+		if pred := where(p); pred != nil {
+			q.Where(pred)
+		}
+		return privacy.Skip
+	}
+}
+
+// SchoolRule limits schools to the scope.
+func SchoolRule() privacy.QueryRule {
+	return privacy.SchoolQueryRuleFunc(scoped[predicate.School, *ent.SchoolQuery](schoolScope))
+}
+
+// GroupRule limits groups to the scope.
+func GroupRule() privacy.QueryRule {
+	return privacy.GroupQueryRuleFunc(scoped[predicate.Group, *ent.GroupQuery](groupScope))
+}
+
+// UserRule limits users to the members of the scope's groups.
+func UserRule() privacy.QueryRule {
+	return privacy.UserQueryRuleFunc(scoped[predicate.User, *ent.UserQuery](userScope))
+}
+
+// QuestionRule limits questions to those of the scope's groups.
+func QuestionRule() privacy.QueryRule {
+	return privacy.QuestionQueryRuleFunc(scoped[predicate.Question, *ent.QuestionQuery](questionScope))
+}
+
+// BookingRule limits bookings to those of the scope's groups.
+func BookingRule() privacy.QueryRule {
+	return privacy.BookingQueryRuleFunc(scoped[predicate.Booking, *ent.BookingQuery](bookingScope))
+}
+
+// BookingRoomRule limits booking rooms to the scope's schools.
+func BookingRoomRule() privacy.QueryRule {
+	return privacy.BookingRoomQueryRuleFunc(scoped[predicate.BookingRoom, *ent.BookingRoomQuery](roomScope))
+}
+
+// AvailabilitySlotRule limits slots to the rooms of the scope's schools.
+func AvailabilitySlotRule() privacy.QueryRule {
+	return privacy.AvailabilitySlotQueryRuleFunc(scoped[predicate.AvailabilitySlot, *ent.AvailabilitySlotQuery](
+		func(p *Principal) predicate.AvailabilitySlot {
+			if r := roomScope(p); r != nil {
+				return availabilityslot.HasBookingRoomWith(r)
+			}
+			return nil
+		}))
+}
+
+// NPSAnswerRule limits NPS answers to those of the users in scope.
+func NPSAnswerRule() privacy.QueryRule {
+	return privacy.NPSAnswerQueryRuleFunc(scoped[predicate.NPSAnswer, *ent.NPSAnswerQuery](
+		func(p *Principal) predicate.NPSAnswer {
+			if u := userScope(p); u != nil {
+				return npsanswer.HasUserWith(u)
+			}
+			return nil
+		}))
+}
+
+func schoolScope(p *Principal) predicate.School {
+	switch p.Scope {
+	case ScopeSchools:
+		return school.IDIn(p.SchoolIDs...)
+	case ScopeGroups:
+		return school.HasGroupsWith(group.IDIn(p.GroupIDs...))
+	}
+	return nil
+}
+
+func groupScope(p *Principal) predicate.Group {
+	switch p.Scope {
+	case ScopeSchools:
+		return group.SchoolIDIn(p.SchoolIDs...)
+	case ScopeGroups:
+		return group.IDIn(p.GroupIDs...)
+	}
+	return nil
+}
+
+func userScope(p *Principal) predicate.User {
+	if g := groupScope(p); g != nil {
+		return user.Or(user.HasStudentGroupsWith(g), user.HasTeacherGroupsWith(g))
+	}
+	return nil
+}
+
+func questionScope(p *Principal) predicate.Question {
+	switch p.Scope {
+	case ScopeSchools:
+		return question.HasGroupWith(group.SchoolIDIn(p.SchoolIDs...))
+	case ScopeGroups:
+		return question.GroupIDIn(p.GroupIDs...)
+	}
+	return nil
+}
+
+func bookingScope(p *Principal) predicate.Booking {
+	switch p.Scope {
+	case ScopeSchools:
+		return booking.SchoolIDIn(p.SchoolIDs...)
+	case ScopeGroups:
+		return booking.GroupIDIn(p.GroupIDs...)
+	}
+	return nil
+}
+
+func roomScope(p *Principal) predicate.BookingRoom {
+	if p.Scope == ScopeAll {
+		return nil
+	}
+	return bookingroom.SchoolIDIn(p.SchoolIDs...)
+}

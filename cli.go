@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/seed"
+)
+
+// Config is the service's configuration, from flags, else environment
+// variables, else defaults. README.md has the table.
+type Config struct {
+	Addr            string        // ADDR, --addr
+	DatabaseURL     string        // DATABASE_URL, --db
+	DemoData        string        // DEMO_DATA: auto (SQLite only), on, off
+	LogLevel        string        // LOG_LEVEL
+	LogFormat       string        // LOG_FORMAT: json, text; default json unless a terminal
+	Introspection   bool          // GRAPHQL_INTROSPECTION
+	ComplexityLimit int           // GRAPHQL_COMPLEXITY_LIMIT
+	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
+}
+
+const usage = `usage: stift-reports [command] [flags]
+
+commands:
+  serve                      serve the API (the default)
+  migrate [up]               bring the database schema up to date
+  migrate diff NAME --dev-url URL
+                             write a new PostgreSQL migration from the ent schema
+  seed --demo                load the demo data into an empty database
+  token create --name NAME [--schools ID,…] [--groups ID,…] [--reveal-anonymous] [--expires 90d]
+  token list
+  token revoke ID
+
+Every command takes --db URL (default: DATABASE_URL, else stift-reports.db).
+`
+
+// run is the whole program, testable: args without the program name,
+// the environment through getenv, output to stdout and stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg := defaults(getenv)
+	switch cmd {
+	case "serve":
+		return runServe(ctx, cfg, args, stdout, stderr, nil)
+	case "migrate":
+		return runMigrate(ctx, cfg, args, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, cfg, args, stdout, stderr)
+	case "token":
+		return runToken(ctx, cfg, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func defaults(getenv func(string) string) Config {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := Config{
+		Addr:          env("ADDR", ":8080"),
+		DatabaseURL:   env("DATABASE_URL", "stift-reports.db"),
+		DemoData:      env("DEMO_DATA", "auto"),
+		LogLevel:      env("LOG_LEVEL", "info"),
+		LogFormat:     getenv("LOG_FORMAT"),
+		Introspection: env("GRAPHQL_INTROSPECTION", "true") == "true",
+	}
+	cfg.ComplexityLimit, _ = strconv.Atoi(env("GRAPHQL_COMPLEXITY_LIMIT", "1000"))
+	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
+	return cfg
+}
+
+// flags returns a flag set for the command with the flags every command has.
+func flags(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&cfg.DatabaseURL, "db", cfg.DatabaseURL, "database: a SQLite file path or a postgres:// URL")
+	return fs
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// open opens and migrates the configured database.
+func open(ctx context.Context, cfg Config) (*db.DB, error) {
+	d, err := db.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer, ready chan<- string) error {
+	fs := flags("serve", &cfg, stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	d, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := loadDemo(ctx, cfg, d, stdout, log); err != nil {
+		return err
+	}
+	return serve(ctx, cfg, d, log, stdout, ready)
+}
+
+// loadDemo loads the demo data and creates a demo token when the database
+// is empty and demo data is on (by default, for SQLite only).
+func loadDemo(ctx context.Context, cfg Config, d *db.DB, stdout io.Writer, log *slog.Logger) error {
+	switch {
+	case cfg.DemoData == "off", cfg.DemoData == "auto" && db.IsPostgres(cfg.DatabaseURL):
+		return nil
+	}
+	start := time.Now()
+	err := seed.Demo(ctx, d.Client)
+	if errors.Is(err, seed.ErrNotEmpty) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("loaded demo data", "duration", time.Since(start).String())
+	_, secret, err := auth.CreateToken(ctx, d.Client, auth.TokenSpec{Name: "demo", RevealAnonymous: true})
+	if err != nil {
+		return err
+	}
+	addr := cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "localhost" + addr
+	}
+	fmt.Fprintf(stdout, `Demo data loaded. Demo API token (shown only now; it sees everything):
+
+  %s
+
+Try it:
+
+  curl -s http://%s/graphql -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    -d '{"query":"{ schools(first: 5) { totalCount edges { node { id name } } } }"}'
+
+Or open http://%s/ and paste the token into the Headers tab.
+`, secret, addr, secret, addr)
+	return nil
+}
+
+func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	sub := "up"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "up":
+		fs := flags("migrate", &cfg, stderr)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		d, err := open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		fmt.Fprintln(stdout, "database schema is up to date")
+		return nil
+	case "diff":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return errors.New("migrate diff: give the migration a NAME")
+		}
+		name := args[0]
+		fs := flags("migrate diff", &cfg, stderr)
+		devURL := fs.String("dev-url", "", "an empty PostgreSQL database for Atlas to replay the migrations on")
+		dir := fs.String("dir", "db/migrations", "the migrations directory")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if err := db.Diff(ctx, *devURL, *dir, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote migration %q into %s\n", name, *dir)
+		return nil
+	}
+	return fmt.Errorf("unknown migrate command %q", sub)
+}
+
+func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := flags("seed", &cfg, stderr)
+	demo := fs.Bool("demo", false, "load the demo data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*demo {
+		return errors.New("seed: say what to load: --demo")
+	}
+	d, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := seed.Demo(ctx, d.Client); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "demo data loaded; create a token with: stift-reports token create --name NAME")
+	return nil
+}
+
+func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("token: say create, list or revoke")
+	}
+	sub, args := args[0], args[1:]
+	fs := flags("token "+sub, &cfg, stderr)
+	var (
+		spec    auth.TokenSpec
+		schools = fs.String("schools", "", "limit the token to these school ids (comma-separated)")
+		groups  = fs.String("groups", "", "limit the token to these group ids (comma-separated)")
+		expires = fs.String("expires", "", "expire the token after this long, e.g. 90d or 12h")
+	)
+	fs.StringVar(&spec.Name, "name", "", "the token's name")
+	fs.BoolVar(&spec.RevealAnonymous, "reveal-anonymous", false, "show who asked anonymous questions")
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	d, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	now := time.Now()
+	switch sub {
+	case "create":
+		if spec.Schools, err = parseIDList[gid.SchoolID](*schools); err != nil {
+			return fmt.Errorf("--schools: %w", err)
+		}
+		if spec.Groups, err = parseIDList[gid.GroupID](*groups); err != nil {
+			return fmt.Errorf("--groups: %w", err)
+		}
+		if *expires != "" {
+			ttl, err := parseTTL(*expires)
+			if err != nil {
+				return fmt.Errorf("--expires: %w", err)
+			}
+			at := now.Add(ttl)
+			spec.ExpiresAt = &at
+		}
+		tok, secret, err := auth.CreateToken(ctx, d.Client, spec)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %s created (%s). Its secret, shown only now:\n\n  %s\n", tok.ID, tok.Scope, secret)
+		return nil
+	case "list":
+		toks, err := auth.ListTokens(ctx, d.Client)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tIDS\tREVEAL ANONYMOUS\tCREATED\tEXPIRES\tREVOKED")
+		for _, t := range toks {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope,
+				strings.Join(t.ScopeIds, ","), t.RevealAnonymous, t.CreatedAt.UTC().Format(time.RFC3339),
+				timeOrDash(t.ExpiresAt), timeOrDash(t.RevokedAt))
+		}
+		return tw.Flush()
+	case "revoke":
+		if len(positional) != 1 {
+			return errors.New("token revoke: give one token ID")
+		}
+		u, err := gid.ParseUUID(positional[0])
+		if err != nil {
+			return fmt.Errorf("token revoke: %w", err)
+		}
+		if err := auth.RevokeToken(ctx, d.Client, gid.APITokenID(u), now); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %s revoked\n", u)
+		return nil
+	}
+	return fmt.Errorf("unknown token command %q", sub)
+}
+
+func parseIDList[T ~[16]byte](s string) ([]T, error) {
+	var ids []T
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		u, err := gid.ParseUUID(part)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, T(u))
+	}
+	return ids, nil
+}
+
+// parseTTL parses a duration, also in days ("90d").
+func parseTTL(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid duration %q", s)
+	}
+	return d, nil
+}
+
+func timeOrDash(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

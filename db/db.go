@@ -1,0 +1,123 @@
+// Package db opens the database — the embedded SQLite file or PostgreSQL —
+// and brings its schema up to date.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/golang-migrate/migrate/v4"
+	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/stift/stift-reports/ent"
+	_ "github.com/stift/stift-reports/ent/runtime" // hooks, defaults and privacy policies
+)
+
+// Migrations holds the versioned PostgreSQL migrations, generated from the
+// ent schema by Atlas (`go run . migrate diff NAME`).
+//
+//go:embed migrations/*.sql
+var Migrations embed.FS
+
+// DB is an open database: the ent client and the *sql.DB beneath it, for
+// the report engine's hand-written SQL.
+type DB struct {
+	*ent.Client
+	SQL     *sql.DB
+	Dialect string // dialect.SQLite or dialect.Postgres
+	url     string
+}
+
+// IsPostgres reports whether url names a PostgreSQL database.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open opens url: a postgres:// URL, or else the path of a SQLite file
+// (created if missing), opened with WAL, foreign keys and a busy timeout.
+// Open does not connect; use Ping to check the database is reachable.
+func Open(url string) (*DB, error) {
+	if IsPostgres(url) {
+		sdb, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		return wrap(sdb, dialect.Postgres, url), nil
+	}
+	sdb, err := sql.Open("sqlite", sqliteDSN(url))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", url, err)
+	}
+	return wrap(sdb, dialect.SQLite, url), nil
+}
+
+func sqliteDSN(path string) string {
+	path = strings.TrimPrefix(path, "sqlite://")
+	if !strings.HasPrefix(path, "file:") {
+		path = "file:" + path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate" +
+		"&_time_format=sqlite"
+}
+
+func wrap(sdb *sql.DB, name, url string) *DB {
+	drv := entsql.OpenDB(name, sdb)
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: sdb, Dialect: name, url: url}
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Migrate brings the schema up to date: SQLite is migrated automatically
+// from the ent schema; PostgreSQL applies the versioned migrations (under
+// an advisory lock, so replicas starting together do not race).
+func (d *DB) Migrate(ctx context.Context) error {
+	if d.Dialect == dialect.SQLite {
+		if err := d.Client.Schema.Create(ctx); err != nil {
+			return fmt.Errorf("migrate sqlite: %w", err)
+		}
+		return nil
+	}
+	// The migrator closes the database it is given, so it gets its own.
+	mdb, err := sql.Open("pgx", d.url)
+	if err != nil {
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	src, err := iofs.New(Migrations, "migrations")
+	if err != nil {
+		mdb.Close()
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	target, err := pgxmigrate.WithInstance(mdb, &pgxmigrate.Config{})
+	if err != nil {
+		mdb.Close()
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "pgx5", target)
+	if err != nil {
+		mdb.Close()
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package db_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stift/stift-reports/internal/testdb"
+)
+
+// TestMigrationsMatchSchema applies the versioned migrations to an empty
+// PostgreSQL database and checks that ent finds nothing left to change.
+func TestMigrationsMatchSchema(t *testing.T) {
+	d := testdb.EmptyPostgres(t)
+	ctx := context.Background()
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatalf("migrating twice: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := d.Client.Schema.WriteTo(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var pending []string
+	for _, line := range strings.Split(buf.String(), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line == "BEGIN;" || line == "COMMIT;" || strings.HasPrefix(line, "--") {
+			continue
+		}
+		pending = append(pending, line)
+	}
+	if len(pending) > 0 {
+		t.Errorf("the migrations in db/migrations lag behind the ent schema; "+
+			"run `go run . migrate diff NAME --dev-url postgres://…`. Missing:\n%s", strings.Join(pending, "\n"))
+	}
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	d := testdb.SQLite(t)
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1"} {
+		var got string
+		if err := d.SQL.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+package gid
+
+//go:generate go run gen.go

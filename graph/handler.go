@@ -1,0 +1,37 @@
+package graph
+
+import (
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/stift/stift-reports/ent"
+)
+
+// Options tune the GraphQL handler.
+type Options struct {
+	Introspection   bool // allow schema introspection
+	ComplexityLimit int  // the most complex query accepted
+}
+
+// NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
+// schema over client. Requests must already carry an authenticated principal.
+func NewHandler(client *ent.Client, opts Options) http.Handler {
+	srv := handler.New(NewSchema(client))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	if opts.ComplexityLimit > 0 {
+		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	}
+	return srv
+}

@@ -1,0 +1,252 @@
+// Package playground serves a GraphiQL playground for the GraphQL endpoint.
+//
+// Everything the page needs (GraphiQL, React, ReactDOM and the GraphiQL
+// stylesheet, with its fonts inlined) is embedded in the binary with go:embed,
+// so the playground works offline and loads nothing from a CDN or any other
+// origin. The page's Content-Security-Policy enforces that.
+//
+// The embedded files live in assets/ and are refreshed with update.sh, which
+// installs pinned versions from the npm registry; see assets/VERSIONS for the
+// versions currently embedded.
+//
+// Mount the handler on both the page and the asset prefix:
+//
+//	h := playground.Handler("/graphql")
+//	mux.Handle("GET /{$}", h)
+//	mux.Handle("GET /playground/", h)
+package playground
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// AssetPrefix is the URL path under which Handler serves the embedded assets.
+const AssetPrefix = "/playground/"
+
+// ContentSecurityPolicy is the Content-Security-Policy header sent with the
+// playground page. Only same-origin scripts, styles and connections are
+// allowed, so the GraphQL endpoint must be on the same origin as the page.
+// 'unsafe-inline' is needed for the page's inline bootstrap script and for
+// the inline styles GraphiQL sets; data: for the fonts and icons inlined in
+// the GraphiQL stylesheet.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; " +
+	"style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+	"connect-src 'self'"
+
+// defaultQuery is shown in the query editor the first time the playground is
+// opened (GraphiQL keeps the user's tabs in localStorage afterwards).
+const defaultQuery = `# stift-reports GraphQL playground
+#
+# Paste your API token into the Headers tab
+# below, after "Bearer ", then run the query
+# with the play button (Ctrl-Enter).
+
+query {
+  viewer {
+    tokenName
+    scope
+  }
+  schools(first: 5) {
+    totalCount
+    edges {
+      node {
+        id
+        name
+      }
+    }
+  }
+}
+`
+
+// defaultHeaders is shown in the headers editor until the user edits it.
+const defaultHeaders = `{
+  "Authorization": "Bearer "
+}`
+
+//go:embed assets
+var assetsFS embed.FS
+
+// asset is one embedded file as served under AssetPrefix.
+type asset struct {
+	data        []byte
+	contentType string
+	etag        string // quoted strong ETag
+	version     string // short content hash, used as ?v= cache buster
+}
+
+// assets maps file names (without directory) to the embedded files.
+var assets = loadAssets()
+
+func loadAssets() map[string]*asset {
+	entries, err := fs.ReadDir(assetsFS, "assets")
+	if err != nil {
+		panic("playground: reading embedded assets: " + err.Error())
+	}
+	m := make(map[string]*asset, len(entries))
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := fs.ReadFile(assetsFS, "assets/"+e.Name())
+		if err != nil {
+			panic("playground: reading embedded asset: " + err.Error())
+		}
+		sum := sha256.Sum256(data)
+		version := hex.EncodeToString(sum[:6])
+		m[e.Name()] = &asset{
+			data:        data,
+			contentType: contentType(e.Name()),
+			etag:        `"` + hex.EncodeToString(sum[:16]) + `"`,
+			version:     version,
+		}
+	}
+	return m
+}
+
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	default: // LICENSE.*, VERSIONS
+		return "text/plain; charset=utf-8"
+	}
+}
+
+// assetURL returns the URL of the embedded asset name, with a content hash in
+// the query string so that browsers may cache it for a long time.
+func assetURL(name string) string {
+	a, ok := assets[name]
+	if !ok {
+		panic("playground: missing embedded asset " + name)
+	}
+	return AssetPrefix + name + "?v=" + a.version
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>stift-reports GraphQL</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{{.CSS}}">
+<style>
+html, body { height: 100%; margin: 0; overflow: hidden; }
+#graphiql { height: 100vh; }
+</style>
+</head>
+<body>
+<div id="graphiql">Loading the GraphQL playground…</div>
+<noscript>The GraphQL playground needs JavaScript.</noscript>
+{{range .Scripts}}<script src="{{.}}"></script>
+{{end}}<script>
+(function () {
+  var endpoint = {{.Endpoint}};
+  var root = ReactDOM.createRoot(document.getElementById("graphiql"));
+  root.render(React.createElement(GraphiQL, {
+    fetcher: GraphiQL.createFetcher({ url: endpoint }),
+    defaultQuery: {{.DefaultQuery}},
+    defaultHeaders: {{.DefaultHeaders}},
+    isHeadersEditorEnabled: true,
+    defaultEditorToolsVisibility: "headers",
+    shouldPersistHeaders: true
+  }));
+})();
+</script>
+</body>
+</html>
+`))
+
+type pageData struct {
+	CSS            string
+	Scripts        []string
+	Endpoint       string
+	DefaultQuery   string
+	DefaultHeaders string
+}
+
+// Handler returns an http.Handler that serves the GraphiQL playground page on
+// "/" (exactly) and its embedded assets under AssetPrefix ("/playground/").
+// Every other path gets 404 Not Found. The page sends GraphQL requests to
+// endpoint, a URL on the same origin such as "/graphql"; it is JSON-encoded
+// into the page, so any string is safe to pass.
+//
+// Method routing is left to the caller's mux; the handler itself answers
+// only GET and HEAD and replies 405 Method Not Allowed to anything else.
+func Handler(endpoint string) http.Handler {
+	var buf bytes.Buffer
+	err := pageTemplate.Execute(&buf, pageData{
+		CSS: assetURL("graphiql.min.css"),
+		Scripts: []string{
+			assetURL("react.production.min.js"),
+			assetURL("react-dom.production.min.js"),
+			assetURL("graphiql.min.js"),
+		},
+		Endpoint:       endpoint,
+		DefaultQuery:   defaultQuery,
+		DefaultHeaders: defaultHeaders,
+	})
+	if err != nil {
+		panic("playground: rendering page: " + err.Error())
+	}
+	return &handler{page: buf.Bytes()}
+}
+
+type handler struct {
+	page []byte
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	switch p := r.URL.Path; {
+	case p == "/":
+		h.servePage(w, r)
+	case strings.HasPrefix(p, AssetPrefix):
+		a, ok := assets[strings.TrimPrefix(p, AssetPrefix)]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		serveAsset(w, r, a)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Security-Policy", ContentSecurityPolicy)
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.page))
+}
+
+func serveAsset(w http.ResponseWriter, r *http.Request, a *asset) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", a.contentType)
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("ETag", a.etag)
+	if r.URL.Query().Get("v") == a.version {
+		// The URL names this exact content: it never changes.
+		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hdr.Set("Cache-Control", "no-cache")
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.data))
+}

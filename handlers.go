@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/stift/stift-reports/apperr"
+	"github.com/stift/stift-reports/graph"
+)
+
+func (s *Server) graphqlHandler() http.Handler {
+	return graph.NewHandler(s.db.Client, graph.Options{
+		Introspection:   s.cfg.Introspection,
+		ComplexityLimit: s.cfg.ComplexityLimit,
+	})
+}
+
+// handleHealthz answers while the process is up.
+func (s *Server) handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// handleReadyz answers 200 while the database is reachable, else 503.
+func (s *Server) handleReadyz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.db.Ping(ctx); err != nil {
+			s.log.Warn("database unreachable", "err", err)
+			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "ok", "database": s.db.Dialect})
+	})
+}
+
+func (s *Server) handleNotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		apperr.Write(w, apperr.Errorf(apperr.NotFound, "Not found."))
+	})
+}
+
+// encode writes v as JSON with the status.
+func encode(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+type requestIDKey struct{}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer (to flush).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests gives every request an id (X-Request-Id) and logs it when
+// done. Headers, and so tokens, are never logged.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("id", id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status),
+			slog.Int64("bytes", sw.bytes),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+// recoverPanics turns a panic in a handler into a 500 in the API's error
+// shape, logged with the request id; the server keeps serving.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil || v == http.ErrAbortHandler {
+				if v != nil {
+					panic(v)
+				}
+				return
+			}
+			id, _ := r.Context().Value(requestIDKey{}).(string)
+			s.log.Error("panic", "id", id, "panic", fmt.Sprint(v))
+			apperr.Write(w, apperr.Errorf(apperr.Internal, "Internal server error."))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,105 @@
+// Package testdb gives tests fresh, migrated databases: a SQLite file
+// always, and a PostgreSQL database of its own when TEST_DATABASE_URL names
+// a server (tests run in parallel packages against one server, so each test
+// creates its own database and drops it afterwards).
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stift/stift-reports/db"
+)
+
+// Each runs f as a subtest on every available database: "sqlite" always,
+// "postgres" when TEST_DATABASE_URL is set.
+func Each(t *testing.T, f func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	EachKind(t, func(t *testing.T, open func(testing.TB) *db.DB) { f(t, open(t)) })
+}
+
+// EachKind runs f as a subtest per kind of database, with a function that
+// opens a fresh database of that kind, for tests that need several.
+func EachKind(t *testing.T, f func(t *testing.T, open func(testing.TB) *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { f(t, SQLite) })
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		t.Run("postgres", func(t *testing.T) { f(t, Postgres) })
+	}
+}
+
+// SQLite returns a migrated, empty SQLite database in a temporary file.
+func SQLite(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Postgres returns a migrated, empty PostgreSQL database created for the
+// test on TEST_DATABASE_URL's server and dropped when the test ends. The
+// test is skipped when TEST_DATABASE_URL is not set.
+func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	d := EmptyPostgres(t)
+	if err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// EmptyPostgres is Postgres without the migrations: a database with no tables.
+func EmptyPostgres(t testing.TB) *db.DB {
+	t.Helper()
+	dbURL := PostgresURL(t)
+	d, err := db.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// PostgresURL creates an empty database for the test and returns its URL.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	server := os.Getenv("TEST_DATABASE_URL")
+	if server == "" {
+		t.Skip("TEST_DATABASE_URL is not set")
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
