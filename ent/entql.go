@@ -170,25 +170,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Question",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			question.FieldStudentID:              {Type: field.TypeUUID, Column: question.FieldStudentID},
-			question.FieldGroupID:                {Type: field.TypeUUID, Column: question.FieldGroupID},
-			question.FieldDisciplineID:           {Type: field.TypeInt, Column: question.FieldDisciplineID},
-			question.FieldSubjectID:              {Type: field.TypeInt, Column: question.FieldSubjectID},
-			question.FieldAnonymous:              {Type: field.TypeBool, Column: question.FieldAnonymous},
-			question.FieldDescription:            {Type: field.TypeString, Column: question.FieldDescription},
-			question.FieldCreatedAt:              {Type: field.TypeTime, Column: question.FieldCreatedAt},
-			question.FieldTeacherID:              {Type: field.TypeUUID, Column: question.FieldTeacherID},
-			question.FieldAnsweredAt:             {Type: field.TypeTime, Column: question.FieldAnsweredAt},
-			question.FieldAnswerDescription:      {Type: field.TypeString, Column: question.FieldAnswerDescription},
-			question.FieldReplyDescription:       {Type: field.TypeString, Column: question.FieldReplyDescription},
-			question.FieldReplyCreatedAt:         {Type: field.TypeTime, Column: question.FieldReplyCreatedAt},
-			question.FieldReplyAnswerDescription: {Type: field.TypeString, Column: question.FieldReplyAnswerDescription},
-			question.FieldReplyAnsweredAt:        {Type: field.TypeTime, Column: question.FieldReplyAnsweredAt},
-			question.FieldAnswerRating:           {Type: field.TypeInt, Column: question.FieldAnswerRating},
-			question.FieldAnswerUnderstood:       {Type: field.TypeBool, Column: question.FieldAnswerUnderstood},
-			question.FieldAnswerComment:          {Type: field.TypeString, Column: question.FieldAnswerComment},
-			question.FieldHasSeenAnswer:          {Type: field.TypeBool, Column: question.FieldHasSeenAnswer},
-			question.FieldCancelledAt:            {Type: field.TypeTime, Column: question.FieldCancelledAt},
+			question.FieldStudentID:               {Type: field.TypeUUID, Column: question.FieldStudentID},
+			question.FieldGroupID:                 {Type: field.TypeUUID, Column: question.FieldGroupID},
+			question.FieldDisciplineID:            {Type: field.TypeInt, Column: question.FieldDisciplineID},
+			question.FieldSubjectID:               {Type: field.TypeInt, Column: question.FieldSubjectID},
+			question.FieldAnonymous:               {Type: field.TypeBool, Column: question.FieldAnonymous},
+			question.FieldDescription:             {Type: field.TypeString, Column: question.FieldDescription},
+			question.FieldCreatedAt:               {Type: field.TypeTime, Column: question.FieldCreatedAt},
+			question.FieldTeacherID:               {Type: field.TypeUUID, Column: question.FieldTeacherID},
+			question.FieldAnsweredAt:              {Type: field.TypeTime, Column: question.FieldAnsweredAt},
+			question.FieldAnswerDescription:       {Type: field.TypeString, Column: question.FieldAnswerDescription},
+			question.FieldResponseMinutes:         {Type: field.TypeFloat64, Column: question.FieldResponseMinutes},
+			question.FieldAdjustedResponseMinutes: {Type: field.TypeFloat64, Column: question.FieldAdjustedResponseMinutes},
+			question.FieldReplyDescription:        {Type: field.TypeString, Column: question.FieldReplyDescription},
+			question.FieldReplyCreatedAt:          {Type: field.TypeTime, Column: question.FieldReplyCreatedAt},
+			question.FieldReplyAnswerDescription:  {Type: field.TypeString, Column: question.FieldReplyAnswerDescription},
+			question.FieldReplyAnsweredAt:         {Type: field.TypeTime, Column: question.FieldReplyAnsweredAt},
+			question.FieldAnswerRating:            {Type: field.TypeInt, Column: question.FieldAnswerRating},
+			question.FieldAnswerUnderstood:        {Type: field.TypeBool, Column: question.FieldAnswerUnderstood},
+			question.FieldAnswerComment:           {Type: field.TypeString, Column: question.FieldAnswerComment},
+			question.FieldHasSeenAnswer:           {Type: field.TypeBool, Column: question.FieldHasSeenAnswer},
+			question.FieldCancelledAt:             {Type: field.TypeTime, Column: question.FieldCancelledAt},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -1624,6 +1626,16 @@ func (f *QuestionFilter) WhereAnsweredAt(p entql.TimeP) {
 // WhereAnswerDescription applies the entql string predicate on the answer_description field.
 func (f *QuestionFilter) WhereAnswerDescription(p entql.StringP) {
 	f.Where(p.Field(question.FieldAnswerDescription))
+}
+
+// WhereResponseMinutes applies the entql float64 predicate on the response_minutes field.
+func (f *QuestionFilter) WhereResponseMinutes(p entql.Float64P) {
+	f.Where(p.Field(question.FieldResponseMinutes))
+}
+
+// WhereAdjustedResponseMinutes applies the entql float64 predicate on the adjusted_response_minutes field.
+func (f *QuestionFilter) WhereAdjustedResponseMinutes(p entql.Float64P) {
+	f.Where(p.Field(question.FieldAdjustedResponseMinutes))
 }
 
 // WhereReplyDescription applies the entql string predicate on the reply_description field.

@@ -1474,6 +1474,16 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, question.FieldAnswerDescription)
 				fieldSeen[question.FieldAnswerDescription] = struct{}{}
 			}
+		case "responseMinutes":
+			if _, ok := fieldSeen[question.FieldResponseMinutes]; !ok {
+				selectedFields = append(selectedFields, question.FieldResponseMinutes)
+				fieldSeen[question.FieldResponseMinutes] = struct{}{}
+			}
+		case "adjustedResponseMinutes":
+			if _, ok := fieldSeen[question.FieldAdjustedResponseMinutes]; !ok {
+				selectedFields = append(selectedFields, question.FieldAdjustedResponseMinutes)
+				fieldSeen[question.FieldAdjustedResponseMinutes] = struct{}{}
+			}
 		case "replyDescription":
 			if _, ok := fieldSeen[question.FieldReplyDescription]; !ok {
 				selectedFields = append(selectedFields, question.FieldReplyDescription)

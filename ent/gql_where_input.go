@@ -2492,6 +2492,30 @@ type QuestionWhereInput struct {
 	AnswerDescriptionEqualFold    *string  `json:"answerDescriptionEqualFold,omitempty"`
 	AnswerDescriptionContainsFold *string  `json:"answerDescriptionContainsFold,omitempty"`
 
+	// "response_minutes" field predicates.
+	ResponseMinutes       *float64  `json:"responseMinutes,omitempty"`
+	ResponseMinutesNEQ    *float64  `json:"responseMinutesNEQ,omitempty"`
+	ResponseMinutesIn     []float64 `json:"responseMinutesIn,omitempty"`
+	ResponseMinutesNotIn  []float64 `json:"responseMinutesNotIn,omitempty"`
+	ResponseMinutesGT     *float64  `json:"responseMinutesGT,omitempty"`
+	ResponseMinutesGTE    *float64  `json:"responseMinutesGTE,omitempty"`
+	ResponseMinutesLT     *float64  `json:"responseMinutesLT,omitempty"`
+	ResponseMinutesLTE    *float64  `json:"responseMinutesLTE,omitempty"`
+	ResponseMinutesIsNil  bool      `json:"responseMinutesIsNil,omitempty"`
+	ResponseMinutesNotNil bool      `json:"responseMinutesNotNil,omitempty"`
+
+	// "adjusted_response_minutes" field predicates.
+	AdjustedResponseMinutes       *float64  `json:"adjustedResponseMinutes,omitempty"`
+	AdjustedResponseMinutesNEQ    *float64  `json:"adjustedResponseMinutesNEQ,omitempty"`
+	AdjustedResponseMinutesIn     []float64 `json:"adjustedResponseMinutesIn,omitempty"`
+	AdjustedResponseMinutesNotIn  []float64 `json:"adjustedResponseMinutesNotIn,omitempty"`
+	AdjustedResponseMinutesGT     *float64  `json:"adjustedResponseMinutesGT,omitempty"`
+	AdjustedResponseMinutesGTE    *float64  `json:"adjustedResponseMinutesGTE,omitempty"`
+	AdjustedResponseMinutesLT     *float64  `json:"adjustedResponseMinutesLT,omitempty"`
+	AdjustedResponseMinutesLTE    *float64  `json:"adjustedResponseMinutesLTE,omitempty"`
+	AdjustedResponseMinutesIsNil  bool      `json:"adjustedResponseMinutesIsNil,omitempty"`
+	AdjustedResponseMinutesNotNil bool      `json:"adjustedResponseMinutesNotNil,omitempty"`
+
 	// "reply_description" field predicates.
 	ReplyDescription             *string  `json:"replyDescription,omitempty"`
 	ReplyDescriptionNEQ          *string  `json:"replyDescriptionNEQ,omitempty"`
@@ -2932,6 +2956,66 @@ func (i *QuestionWhereInput) P() (predicate.Question, error) {
 	}
 	if i.AnswerDescriptionContainsFold != nil {
 		predicates = append(predicates, question.AnswerDescriptionContainsFold(*i.AnswerDescriptionContainsFold))
+	}
+	if i.ResponseMinutes != nil {
+		predicates = append(predicates, question.ResponseMinutesEQ(*i.ResponseMinutes))
+	}
+	if i.ResponseMinutesNEQ != nil {
+		predicates = append(predicates, question.ResponseMinutesNEQ(*i.ResponseMinutesNEQ))
+	}
+	if len(i.ResponseMinutesIn) > 0 {
+		predicates = append(predicates, question.ResponseMinutesIn(i.ResponseMinutesIn...))
+	}
+	if len(i.ResponseMinutesNotIn) > 0 {
+		predicates = append(predicates, question.ResponseMinutesNotIn(i.ResponseMinutesNotIn...))
+	}
+	if i.ResponseMinutesGT != nil {
+		predicates = append(predicates, question.ResponseMinutesGT(*i.ResponseMinutesGT))
+	}
+	if i.ResponseMinutesGTE != nil {
+		predicates = append(predicates, question.ResponseMinutesGTE(*i.ResponseMinutesGTE))
+	}
+	if i.ResponseMinutesLT != nil {
+		predicates = append(predicates, question.ResponseMinutesLT(*i.ResponseMinutesLT))
+	}
+	if i.ResponseMinutesLTE != nil {
+		predicates = append(predicates, question.ResponseMinutesLTE(*i.ResponseMinutesLTE))
+	}
+	if i.ResponseMinutesIsNil {
+		predicates = append(predicates, question.ResponseMinutesIsNil())
+	}
+	if i.ResponseMinutesNotNil {
+		predicates = append(predicates, question.ResponseMinutesNotNil())
+	}
+	if i.AdjustedResponseMinutes != nil {
+		predicates = append(predicates, question.AdjustedResponseMinutesEQ(*i.AdjustedResponseMinutes))
+	}
+	if i.AdjustedResponseMinutesNEQ != nil {
+		predicates = append(predicates, question.AdjustedResponseMinutesNEQ(*i.AdjustedResponseMinutesNEQ))
+	}
+	if len(i.AdjustedResponseMinutesIn) > 0 {
+		predicates = append(predicates, question.AdjustedResponseMinutesIn(i.AdjustedResponseMinutesIn...))
+	}
+	if len(i.AdjustedResponseMinutesNotIn) > 0 {
+		predicates = append(predicates, question.AdjustedResponseMinutesNotIn(i.AdjustedResponseMinutesNotIn...))
+	}
+	if i.AdjustedResponseMinutesGT != nil {
+		predicates = append(predicates, question.AdjustedResponseMinutesGT(*i.AdjustedResponseMinutesGT))
+	}
+	if i.AdjustedResponseMinutesGTE != nil {
+		predicates = append(predicates, question.AdjustedResponseMinutesGTE(*i.AdjustedResponseMinutesGTE))
+	}
+	if i.AdjustedResponseMinutesLT != nil {
+		predicates = append(predicates, question.AdjustedResponseMinutesLT(*i.AdjustedResponseMinutesLT))
+	}
+	if i.AdjustedResponseMinutesLTE != nil {
+		predicates = append(predicates, question.AdjustedResponseMinutesLTE(*i.AdjustedResponseMinutesLTE))
+	}
+	if i.AdjustedResponseMinutesIsNil {
+		predicates = append(predicates, question.AdjustedResponseMinutesIsNil())
+	}
+	if i.AdjustedResponseMinutesNotNil {
+		predicates = append(predicates, question.AdjustedResponseMinutesNotNil())
 	}
 	if i.ReplyDescription != nil {
 		predicates = append(predicates, question.ReplyDescriptionEQ(*i.ReplyDescription))

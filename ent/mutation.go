@@ -6323,38 +6323,42 @@ func (m *NPSAnswerMutation) ResetEdge(name string) error {
 // QuestionMutation represents an operation that mutates the Question nodes in the graph.
 type QuestionMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *gid.QuestionID
-	anonymous                *bool
-	description              *string
-	created_at               *time.Time
-	answered_at              *time.Time
-	answer_description       *string
-	reply_description        *string
-	reply_created_at         *time.Time
-	reply_answer_description *string
-	reply_answered_at        *time.Time
-	answer_rating            *int
-	addanswer_rating         *int
-	answer_understood        *bool
-	answer_comment           *string
-	has_seen_answer          *bool
-	cancelled_at             *time.Time
-	clearedFields            map[string]struct{}
-	student                  *gid.UserID
-	clearedstudent           bool
-	group                    *gid.GroupID
-	clearedgroup             bool
-	discipline               *gid.DisciplineID
-	cleareddiscipline        bool
-	subject                  *gid.SubjectID
-	clearedsubject           bool
-	teacher                  *gid.UserID
-	clearedteacher           bool
-	done                     bool
-	oldValue                 func(context.Context) (*Question, error)
-	predicates               []predicate.Question
+	op                           Op
+	typ                          string
+	id                           *gid.QuestionID
+	anonymous                    *bool
+	description                  *string
+	created_at                   *time.Time
+	answered_at                  *time.Time
+	answer_description           *string
+	response_minutes             *float64
+	addresponse_minutes          *float64
+	adjusted_response_minutes    *float64
+	addadjusted_response_minutes *float64
+	reply_description            *string
+	reply_created_at             *time.Time
+	reply_answer_description     *string
+	reply_answered_at            *time.Time
+	answer_rating                *int
+	addanswer_rating             *int
+	answer_understood            *bool
+	answer_comment               *string
+	has_seen_answer              *bool
+	cancelled_at                 *time.Time
+	clearedFields                map[string]struct{}
+	student                      *gid.UserID
+	clearedstudent               bool
+	group                        *gid.GroupID
+	clearedgroup                 bool
+	discipline                   *gid.DisciplineID
+	cleareddiscipline            bool
+	subject                      *gid.SubjectID
+	clearedsubject               bool
+	teacher                      *gid.UserID
+	clearedteacher               bool
+	done                         bool
+	oldValue                     func(context.Context) (*Question, error)
+	predicates                   []predicate.Question
 }
 
 var _ ent.Mutation = (*QuestionMutation)(nil)
@@ -6871,6 +6875,146 @@ func (m *QuestionMutation) AnswerDescriptionCleared() bool {
 func (m *QuestionMutation) ResetAnswerDescription() {
 	m.answer_description = nil
 	delete(m.clearedFields, question.FieldAnswerDescription)
+}
+
+// SetResponseMinutes sets the "response_minutes" field.
+func (m *QuestionMutation) SetResponseMinutes(f float64) {
+	m.response_minutes = &f
+	m.addresponse_minutes = nil
+}
+
+// ResponseMinutes returns the value of the "response_minutes" field in the mutation.
+func (m *QuestionMutation) ResponseMinutes() (r float64, exists bool) {
+	v := m.response_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseMinutes returns the old "response_minutes" field's value of the Question entity.
+// If the Question object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuestionMutation) OldResponseMinutes(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseMinutes: %w", err)
+	}
+	return oldValue.ResponseMinutes, nil
+}
+
+// AddResponseMinutes adds f to the "response_minutes" field.
+func (m *QuestionMutation) AddResponseMinutes(f float64) {
+	if m.addresponse_minutes != nil {
+		*m.addresponse_minutes += f
+	} else {
+		m.addresponse_minutes = &f
+	}
+}
+
+// AddedResponseMinutes returns the value that was added to the "response_minutes" field in this mutation.
+func (m *QuestionMutation) AddedResponseMinutes() (r float64, exists bool) {
+	v := m.addresponse_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearResponseMinutes clears the value of the "response_minutes" field.
+func (m *QuestionMutation) ClearResponseMinutes() {
+	m.response_minutes = nil
+	m.addresponse_minutes = nil
+	m.clearedFields[question.FieldResponseMinutes] = struct{}{}
+}
+
+// ResponseMinutesCleared returns if the "response_minutes" field was cleared in this mutation.
+func (m *QuestionMutation) ResponseMinutesCleared() bool {
+	_, ok := m.clearedFields[question.FieldResponseMinutes]
+	return ok
+}
+
+// ResetResponseMinutes resets all changes to the "response_minutes" field.
+func (m *QuestionMutation) ResetResponseMinutes() {
+	m.response_minutes = nil
+	m.addresponse_minutes = nil
+	delete(m.clearedFields, question.FieldResponseMinutes)
+}
+
+// SetAdjustedResponseMinutes sets the "adjusted_response_minutes" field.
+func (m *QuestionMutation) SetAdjustedResponseMinutes(f float64) {
+	m.adjusted_response_minutes = &f
+	m.addadjusted_response_minutes = nil
+}
+
+// AdjustedResponseMinutes returns the value of the "adjusted_response_minutes" field in the mutation.
+func (m *QuestionMutation) AdjustedResponseMinutes() (r float64, exists bool) {
+	v := m.adjusted_response_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdjustedResponseMinutes returns the old "adjusted_response_minutes" field's value of the Question entity.
+// If the Question object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuestionMutation) OldAdjustedResponseMinutes(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdjustedResponseMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdjustedResponseMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdjustedResponseMinutes: %w", err)
+	}
+	return oldValue.AdjustedResponseMinutes, nil
+}
+
+// AddAdjustedResponseMinutes adds f to the "adjusted_response_minutes" field.
+func (m *QuestionMutation) AddAdjustedResponseMinutes(f float64) {
+	if m.addadjusted_response_minutes != nil {
+		*m.addadjusted_response_minutes += f
+	} else {
+		m.addadjusted_response_minutes = &f
+	}
+}
+
+// AddedAdjustedResponseMinutes returns the value that was added to the "adjusted_response_minutes" field in this mutation.
+func (m *QuestionMutation) AddedAdjustedResponseMinutes() (r float64, exists bool) {
+	v := m.addadjusted_response_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAdjustedResponseMinutes clears the value of the "adjusted_response_minutes" field.
+func (m *QuestionMutation) ClearAdjustedResponseMinutes() {
+	m.adjusted_response_minutes = nil
+	m.addadjusted_response_minutes = nil
+	m.clearedFields[question.FieldAdjustedResponseMinutes] = struct{}{}
+}
+
+// AdjustedResponseMinutesCleared returns if the "adjusted_response_minutes" field was cleared in this mutation.
+func (m *QuestionMutation) AdjustedResponseMinutesCleared() bool {
+	_, ok := m.clearedFields[question.FieldAdjustedResponseMinutes]
+	return ok
+}
+
+// ResetAdjustedResponseMinutes resets all changes to the "adjusted_response_minutes" field.
+func (m *QuestionMutation) ResetAdjustedResponseMinutes() {
+	m.adjusted_response_minutes = nil
+	m.addadjusted_response_minutes = nil
+	delete(m.clearedFields, question.FieldAdjustedResponseMinutes)
 }
 
 // SetReplyDescription sets the "reply_description" field.
@@ -7491,7 +7635,7 @@ func (m *QuestionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuestionMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 21)
 	if m.student != nil {
 		fields = append(fields, question.FieldStudentID)
 	}
@@ -7521,6 +7665,12 @@ func (m *QuestionMutation) Fields() []string {
 	}
 	if m.answer_description != nil {
 		fields = append(fields, question.FieldAnswerDescription)
+	}
+	if m.response_minutes != nil {
+		fields = append(fields, question.FieldResponseMinutes)
+	}
+	if m.adjusted_response_minutes != nil {
+		fields = append(fields, question.FieldAdjustedResponseMinutes)
 	}
 	if m.reply_description != nil {
 		fields = append(fields, question.FieldReplyDescription)
@@ -7577,6 +7727,10 @@ func (m *QuestionMutation) Field(name string) (ent.Value, bool) {
 		return m.AnsweredAt()
 	case question.FieldAnswerDescription:
 		return m.AnswerDescription()
+	case question.FieldResponseMinutes:
+		return m.ResponseMinutes()
+	case question.FieldAdjustedResponseMinutes:
+		return m.AdjustedResponseMinutes()
 	case question.FieldReplyDescription:
 		return m.ReplyDescription()
 	case question.FieldReplyCreatedAt:
@@ -7624,6 +7778,10 @@ func (m *QuestionMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldAnsweredAt(ctx)
 	case question.FieldAnswerDescription:
 		return m.OldAnswerDescription(ctx)
+	case question.FieldResponseMinutes:
+		return m.OldResponseMinutes(ctx)
+	case question.FieldAdjustedResponseMinutes:
+		return m.OldAdjustedResponseMinutes(ctx)
 	case question.FieldReplyDescription:
 		return m.OldReplyDescription(ctx)
 	case question.FieldReplyCreatedAt:
@@ -7721,6 +7879,20 @@ func (m *QuestionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAnswerDescription(v)
 		return nil
+	case question.FieldResponseMinutes:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseMinutes(v)
+		return nil
+	case question.FieldAdjustedResponseMinutes:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdjustedResponseMinutes(v)
+		return nil
 	case question.FieldReplyDescription:
 		v, ok := value.(string)
 		if !ok {
@@ -7792,6 +7964,12 @@ func (m *QuestionMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *QuestionMutation) AddedFields() []string {
 	var fields []string
+	if m.addresponse_minutes != nil {
+		fields = append(fields, question.FieldResponseMinutes)
+	}
+	if m.addadjusted_response_minutes != nil {
+		fields = append(fields, question.FieldAdjustedResponseMinutes)
+	}
 	if m.addanswer_rating != nil {
 		fields = append(fields, question.FieldAnswerRating)
 	}
@@ -7803,6 +7981,10 @@ func (m *QuestionMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *QuestionMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case question.FieldResponseMinutes:
+		return m.AddedResponseMinutes()
+	case question.FieldAdjustedResponseMinutes:
+		return m.AddedAdjustedResponseMinutes()
 	case question.FieldAnswerRating:
 		return m.AddedAnswerRating()
 	}
@@ -7814,6 +7996,20 @@ func (m *QuestionMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *QuestionMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case question.FieldResponseMinutes:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResponseMinutes(v)
+		return nil
+	case question.FieldAdjustedResponseMinutes:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAdjustedResponseMinutes(v)
+		return nil
 	case question.FieldAnswerRating:
 		v, ok := value.(int)
 		if !ok {
@@ -7840,6 +8036,12 @@ func (m *QuestionMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(question.FieldAnswerDescription) {
 		fields = append(fields, question.FieldAnswerDescription)
+	}
+	if m.FieldCleared(question.FieldResponseMinutes) {
+		fields = append(fields, question.FieldResponseMinutes)
+	}
+	if m.FieldCleared(question.FieldAdjustedResponseMinutes) {
+		fields = append(fields, question.FieldAdjustedResponseMinutes)
 	}
 	if m.FieldCleared(question.FieldReplyDescription) {
 		fields = append(fields, question.FieldReplyDescription)
@@ -7890,6 +8092,12 @@ func (m *QuestionMutation) ClearField(name string) error {
 		return nil
 	case question.FieldAnswerDescription:
 		m.ClearAnswerDescription()
+		return nil
+	case question.FieldResponseMinutes:
+		m.ClearResponseMinutes()
+		return nil
+	case question.FieldAdjustedResponseMinutes:
+		m.ClearAdjustedResponseMinutes()
 		return nil
 	case question.FieldReplyDescription:
 		m.ClearReplyDescription()
@@ -7952,6 +8160,12 @@ func (m *QuestionMutation) ResetField(name string) error {
 		return nil
 	case question.FieldAnswerDescription:
 		m.ResetAnswerDescription()
+		return nil
+	case question.FieldResponseMinutes:
+		m.ResetResponseMinutes()
+		return nil
+	case question.FieldAdjustedResponseMinutes:
+		m.ResetAdjustedResponseMinutes()
 		return nil
 	case question.FieldReplyDescription:
 		m.ResetReplyDescription()

@@ -42,6 +42,10 @@ type Question struct {
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 	// AnswerDescription holds the value of the "answer_description" field.
 	AnswerDescription *string `json:"answer_description,omitempty"`
+	// answered_at - created_at; filled in on write
+	ResponseMinutes *float64 `json:"response_minutes,omitempty"`
+	// the response minutes inside the school's service hours; filled in on write
+	AdjustedResponseMinutes *float64 `json:"adjusted_response_minutes,omitempty"`
 	// ReplyDescription holds the value of the "reply_description" field.
 	ReplyDescription *string `json:"reply_description,omitempty"`
 	// ReplyCreatedAt holds the value of the "reply_created_at" field.
@@ -155,6 +159,8 @@ func (*Question) scanValues(columns []string) ([]any, error) {
 			values[i] = new(gid.UserID)
 		case question.FieldAnonymous, question.FieldAnswerUnderstood, question.FieldHasSeenAnswer:
 			values[i] = new(sql.NullBool)
+		case question.FieldResponseMinutes, question.FieldAdjustedResponseMinutes:
+			values[i] = new(sql.NullFloat64)
 		case question.FieldDisciplineID, question.FieldSubjectID, question.FieldAnswerRating:
 			values[i] = new(sql.NullInt64)
 		case question.FieldDescription, question.FieldAnswerDescription, question.FieldReplyDescription, question.FieldReplyAnswerDescription, question.FieldAnswerComment:
@@ -245,6 +251,20 @@ func (_m *Question) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AnswerDescription = new(string)
 				*_m.AnswerDescription = value.String
+			}
+		case question.FieldResponseMinutes:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field response_minutes", values[i])
+			} else if value.Valid {
+				_m.ResponseMinutes = new(float64)
+				*_m.ResponseMinutes = value.Float64
+			}
+		case question.FieldAdjustedResponseMinutes:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field adjusted_response_minutes", values[i])
+			} else if value.Valid {
+				_m.AdjustedResponseMinutes = new(float64)
+				*_m.AdjustedResponseMinutes = value.Float64
 			}
 		case question.FieldReplyDescription:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -405,6 +425,16 @@ func (_m *Question) String() string {
 	if v := _m.AnswerDescription; v != nil {
 		builder.WriteString("answer_description=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ResponseMinutes; v != nil {
+		builder.WriteString("response_minutes=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.AdjustedResponseMinutes; v != nil {
+		builder.WriteString("adjusted_response_minutes=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.ReplyDescription; v != nil {

@@ -141,6 +141,34 @@ func (_c *QuestionCreate) SetNillableAnswerDescription(v *string) *QuestionCreat
 	return _c
 }
 
+// SetResponseMinutes sets the "response_minutes" field.
+func (_c *QuestionCreate) SetResponseMinutes(v float64) *QuestionCreate {
+	_c.mutation.SetResponseMinutes(v)
+	return _c
+}
+
+// SetNillableResponseMinutes sets the "response_minutes" field if the given value is not nil.
+func (_c *QuestionCreate) SetNillableResponseMinutes(v *float64) *QuestionCreate {
+	if v != nil {
+		_c.SetResponseMinutes(*v)
+	}
+	return _c
+}
+
+// SetAdjustedResponseMinutes sets the "adjusted_response_minutes" field.
+func (_c *QuestionCreate) SetAdjustedResponseMinutes(v float64) *QuestionCreate {
+	_c.mutation.SetAdjustedResponseMinutes(v)
+	return _c
+}
+
+// SetNillableAdjustedResponseMinutes sets the "adjusted_response_minutes" field if the given value is not nil.
+func (_c *QuestionCreate) SetNillableAdjustedResponseMinutes(v *float64) *QuestionCreate {
+	if v != nil {
+		_c.SetAdjustedResponseMinutes(*v)
+	}
+	return _c
+}
+
 // SetReplyDescription sets the "reply_description" field.
 func (_c *QuestionCreate) SetReplyDescription(v string) *QuestionCreate {
 	_c.mutation.SetReplyDescription(v)
@@ -463,6 +491,14 @@ func (_c *QuestionCreate) createSpec() (*Question, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AnswerDescription(); ok {
 		_spec.SetField(question.FieldAnswerDescription, field.TypeString, value)
 		_node.AnswerDescription = &value
+	}
+	if value, ok := _c.mutation.ResponseMinutes(); ok {
+		_spec.SetField(question.FieldResponseMinutes, field.TypeFloat64, value)
+		_node.ResponseMinutes = &value
+	}
+	if value, ok := _c.mutation.AdjustedResponseMinutes(); ok {
+		_spec.SetField(question.FieldAdjustedResponseMinutes, field.TypeFloat64, value)
+		_node.AdjustedResponseMinutes = &value
 	}
 	if value, ok := _c.mutation.ReplyDescription(); ok {
 		_spec.SetField(question.FieldReplyDescription, field.TypeString, value)

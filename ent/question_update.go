@@ -198,6 +198,60 @@ func (_u *QuestionUpdate) ClearAnswerDescription() *QuestionUpdate {
 	return _u
 }
 
+// SetResponseMinutes sets the "response_minutes" field.
+func (_u *QuestionUpdate) SetResponseMinutes(v float64) *QuestionUpdate {
+	_u.mutation.ResetResponseMinutes()
+	_u.mutation.SetResponseMinutes(v)
+	return _u
+}
+
+// SetNillableResponseMinutes sets the "response_minutes" field if the given value is not nil.
+func (_u *QuestionUpdate) SetNillableResponseMinutes(v *float64) *QuestionUpdate {
+	if v != nil {
+		_u.SetResponseMinutes(*v)
+	}
+	return _u
+}
+
+// AddResponseMinutes adds value to the "response_minutes" field.
+func (_u *QuestionUpdate) AddResponseMinutes(v float64) *QuestionUpdate {
+	_u.mutation.AddResponseMinutes(v)
+	return _u
+}
+
+// ClearResponseMinutes clears the value of the "response_minutes" field.
+func (_u *QuestionUpdate) ClearResponseMinutes() *QuestionUpdate {
+	_u.mutation.ClearResponseMinutes()
+	return _u
+}
+
+// SetAdjustedResponseMinutes sets the "adjusted_response_minutes" field.
+func (_u *QuestionUpdate) SetAdjustedResponseMinutes(v float64) *QuestionUpdate {
+	_u.mutation.ResetAdjustedResponseMinutes()
+	_u.mutation.SetAdjustedResponseMinutes(v)
+	return _u
+}
+
+// SetNillableAdjustedResponseMinutes sets the "adjusted_response_minutes" field if the given value is not nil.
+func (_u *QuestionUpdate) SetNillableAdjustedResponseMinutes(v *float64) *QuestionUpdate {
+	if v != nil {
+		_u.SetAdjustedResponseMinutes(*v)
+	}
+	return _u
+}
+
+// AddAdjustedResponseMinutes adds value to the "adjusted_response_minutes" field.
+func (_u *QuestionUpdate) AddAdjustedResponseMinutes(v float64) *QuestionUpdate {
+	_u.mutation.AddAdjustedResponseMinutes(v)
+	return _u
+}
+
+// ClearAdjustedResponseMinutes clears the value of the "adjusted_response_minutes" field.
+func (_u *QuestionUpdate) ClearAdjustedResponseMinutes() *QuestionUpdate {
+	_u.mutation.ClearAdjustedResponseMinutes()
+	return _u
+}
+
 // SetReplyDescription sets the "reply_description" field.
 func (_u *QuestionUpdate) SetReplyDescription(v string) *QuestionUpdate {
 	_u.mutation.SetReplyDescription(v)
@@ -523,6 +577,24 @@ func (_u *QuestionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.AnswerDescriptionCleared() {
 		_spec.ClearField(question.FieldAnswerDescription, field.TypeString)
+	}
+	if value, ok := _u.mutation.ResponseMinutes(); ok {
+		_spec.SetField(question.FieldResponseMinutes, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedResponseMinutes(); ok {
+		_spec.AddField(question.FieldResponseMinutes, field.TypeFloat64, value)
+	}
+	if _u.mutation.ResponseMinutesCleared() {
+		_spec.ClearField(question.FieldResponseMinutes, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.AdjustedResponseMinutes(); ok {
+		_spec.SetField(question.FieldAdjustedResponseMinutes, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedAdjustedResponseMinutes(); ok {
+		_spec.AddField(question.FieldAdjustedResponseMinutes, field.TypeFloat64, value)
+	}
+	if _u.mutation.AdjustedResponseMinutesCleared() {
+		_spec.ClearField(question.FieldAdjustedResponseMinutes, field.TypeFloat64)
 	}
 	if value, ok := _u.mutation.ReplyDescription(); ok {
 		_spec.SetField(question.FieldReplyDescription, field.TypeString, value)
@@ -909,6 +981,60 @@ func (_u *QuestionUpdateOne) ClearAnswerDescription() *QuestionUpdateOne {
 	return _u
 }
 
+// SetResponseMinutes sets the "response_minutes" field.
+func (_u *QuestionUpdateOne) SetResponseMinutes(v float64) *QuestionUpdateOne {
+	_u.mutation.ResetResponseMinutes()
+	_u.mutation.SetResponseMinutes(v)
+	return _u
+}
+
+// SetNillableResponseMinutes sets the "response_minutes" field if the given value is not nil.
+func (_u *QuestionUpdateOne) SetNillableResponseMinutes(v *float64) *QuestionUpdateOne {
+	if v != nil {
+		_u.SetResponseMinutes(*v)
+	}
+	return _u
+}
+
+// AddResponseMinutes adds value to the "response_minutes" field.
+func (_u *QuestionUpdateOne) AddResponseMinutes(v float64) *QuestionUpdateOne {
+	_u.mutation.AddResponseMinutes(v)
+	return _u
+}
+
+// ClearResponseMinutes clears the value of the "response_minutes" field.
+func (_u *QuestionUpdateOne) ClearResponseMinutes() *QuestionUpdateOne {
+	_u.mutation.ClearResponseMinutes()
+	return _u
+}
+
+// SetAdjustedResponseMinutes sets the "adjusted_response_minutes" field.
+func (_u *QuestionUpdateOne) SetAdjustedResponseMinutes(v float64) *QuestionUpdateOne {
+	_u.mutation.ResetAdjustedResponseMinutes()
+	_u.mutation.SetAdjustedResponseMinutes(v)
+	return _u
+}
+
+// SetNillableAdjustedResponseMinutes sets the "adjusted_response_minutes" field if the given value is not nil.
+func (_u *QuestionUpdateOne) SetNillableAdjustedResponseMinutes(v *float64) *QuestionUpdateOne {
+	if v != nil {
+		_u.SetAdjustedResponseMinutes(*v)
+	}
+	return _u
+}
+
+// AddAdjustedResponseMinutes adds value to the "adjusted_response_minutes" field.
+func (_u *QuestionUpdateOne) AddAdjustedResponseMinutes(v float64) *QuestionUpdateOne {
+	_u.mutation.AddAdjustedResponseMinutes(v)
+	return _u
+}
+
+// ClearAdjustedResponseMinutes clears the value of the "adjusted_response_minutes" field.
+func (_u *QuestionUpdateOne) ClearAdjustedResponseMinutes() *QuestionUpdateOne {
+	_u.mutation.ClearAdjustedResponseMinutes()
+	return _u
+}
+
 // SetReplyDescription sets the "reply_description" field.
 func (_u *QuestionUpdateOne) SetReplyDescription(v string) *QuestionUpdateOne {
 	_u.mutation.SetReplyDescription(v)
@@ -1264,6 +1390,24 @@ func (_u *QuestionUpdateOne) sqlSave(ctx context.Context) (_node *Question, err 
 	}
 	if _u.mutation.AnswerDescriptionCleared() {
 		_spec.ClearField(question.FieldAnswerDescription, field.TypeString)
+	}
+	if value, ok := _u.mutation.ResponseMinutes(); ok {
+		_spec.SetField(question.FieldResponseMinutes, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedResponseMinutes(); ok {
+		_spec.AddField(question.FieldResponseMinutes, field.TypeFloat64, value)
+	}
+	if _u.mutation.ResponseMinutesCleared() {
+		_spec.ClearField(question.FieldResponseMinutes, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.AdjustedResponseMinutes(); ok {
+		_spec.SetField(question.FieldAdjustedResponseMinutes, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedAdjustedResponseMinutes(); ok {
+		_spec.AddField(question.FieldAdjustedResponseMinutes, field.TypeFloat64, value)
+	}
+	if _u.mutation.AdjustedResponseMinutesCleared() {
+		_spec.ClearField(question.FieldAdjustedResponseMinutes, field.TypeFloat64)
 	}
 	if value, ok := _u.mutation.ReplyDescription(); ok {
 		_spec.SetField(question.FieldReplyDescription, field.TypeString, value)

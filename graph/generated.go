@@ -212,31 +212,33 @@ type ComplexityRoot struct {
 	}
 
 	Question struct {
-		Anonymous              func(childComplexity int) int
-		AnswerComment          func(childComplexity int) int
-		AnswerDescription      func(childComplexity int) int
-		AnswerRating           func(childComplexity int) int
-		AnswerUnderstood       func(childComplexity int) int
-		AnsweredAt             func(childComplexity int) int
-		CancelledAt            func(childComplexity int) int
-		CreatedAt              func(childComplexity int) int
-		Description            func(childComplexity int) int
-		Discipline             func(childComplexity int) int
-		DisciplineID           func(childComplexity int) int
-		Group                  func(childComplexity int) int
-		GroupID                func(childComplexity int) int
-		HasSeenAnswer          func(childComplexity int) int
-		ID                     func(childComplexity int) int
-		ReplyAnswerDescription func(childComplexity int) int
-		ReplyAnsweredAt        func(childComplexity int) int
-		ReplyCreatedAt         func(childComplexity int) int
-		ReplyDescription       func(childComplexity int) int
-		Student                func(childComplexity int) int
-		StudentID              func(childComplexity int) int
-		Subject                func(childComplexity int) int
-		SubjectID              func(childComplexity int) int
-		Teacher                func(childComplexity int) int
-		TeacherID              func(childComplexity int) int
+		AdjustedResponseMinutes func(childComplexity int) int
+		Anonymous               func(childComplexity int) int
+		AnswerComment           func(childComplexity int) int
+		AnswerDescription       func(childComplexity int) int
+		AnswerRating            func(childComplexity int) int
+		AnswerUnderstood        func(childComplexity int) int
+		AnsweredAt              func(childComplexity int) int
+		CancelledAt             func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		Description             func(childComplexity int) int
+		Discipline              func(childComplexity int) int
+		DisciplineID            func(childComplexity int) int
+		Group                   func(childComplexity int) int
+		GroupID                 func(childComplexity int) int
+		HasSeenAnswer           func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		ReplyAnswerDescription  func(childComplexity int) int
+		ReplyAnsweredAt         func(childComplexity int) int
+		ReplyCreatedAt          func(childComplexity int) int
+		ReplyDescription        func(childComplexity int) int
+		ResponseMinutes         func(childComplexity int) int
+		Student                 func(childComplexity int) int
+		StudentID               func(childComplexity int) int
+		Subject                 func(childComplexity int) int
+		SubjectID               func(childComplexity int) int
+		Teacher                 func(childComplexity int) int
+		TeacherID               func(childComplexity int) int
 	}
 
 	QuestionConnection struct {
@@ -1104,6 +1106,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "Question.adjustedResponseMinutes":
+		if e.ComplexityRoot.Question.AdjustedResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.AdjustedResponseMinutes(childComplexity), true
 	case "Question.anonymous":
 		if e.ComplexityRoot.Question.Anonymous == nil {
 			break
@@ -1218,6 +1226,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Question.ReplyDescription(childComplexity), true
+	case "Question.responseMinutes":
+		if e.ComplexityRoot.Question.ResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.ResponseMinutes(childComplexity), true
 	case "Question.student":
 		if e.ComplexityRoot.Question.Student == nil {
 			break
@@ -2037,6 +2051,10 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 		return ec.fieldContext_Question_answeredAt(ctx, field)
 	case "answerDescription":
 		return ec.fieldContext_Question_answerDescription(ctx, field)
+	case "responseMinutes":
+		return ec.fieldContext_Question_responseMinutes(ctx, field)
+	case "adjustedResponseMinutes":
+		return ec.fieldContext_Question_adjustedResponseMinutes(ctx, field)
 	case "replyDescription":
 		return ec.fieldContext_Question_replyDescription(ctx, field)
 	case "replyCreatedAt":
@@ -6943,6 +6961,52 @@ func (ec *executionContext) _Question_answerDescription(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Question_answerDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "String")
+}
+
+func (ec *executionContext) _Question_responseMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_responseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Question_responseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Question", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Question_adjustedResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_adjustedResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdjustedResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Question_adjustedResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Question", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Question_replyDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
@@ -13084,7 +13148,7 @@ func (ec *executionContext) unmarshalInputQuestionWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "studentID", "studentIDNEQ", "studentIDIn", "studentIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "subjectID", "subjectIDNEQ", "subjectIDIn", "subjectIDNotIn", "subjectIDIsNil", "subjectIDNotNil", "anonymous", "anonymousNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "teacherIDIsNil", "teacherIDNotNil", "answeredAt", "answeredAtNEQ", "answeredAtIn", "answeredAtNotIn", "answeredAtGT", "answeredAtGTE", "answeredAtLT", "answeredAtLTE", "answeredAtIsNil", "answeredAtNotNil", "answerDescription", "answerDescriptionNEQ", "answerDescriptionIn", "answerDescriptionNotIn", "answerDescriptionGT", "answerDescriptionGTE", "answerDescriptionLT", "answerDescriptionLTE", "answerDescriptionContains", "answerDescriptionHasPrefix", "answerDescriptionHasSuffix", "answerDescriptionIsNil", "answerDescriptionNotNil", "answerDescriptionEqualFold", "answerDescriptionContainsFold", "replyDescription", "replyDescriptionNEQ", "replyDescriptionIn", "replyDescriptionNotIn", "replyDescriptionGT", "replyDescriptionGTE", "replyDescriptionLT", "replyDescriptionLTE", "replyDescriptionContains", "replyDescriptionHasPrefix", "replyDescriptionHasSuffix", "replyDescriptionIsNil", "replyDescriptionNotNil", "replyDescriptionEqualFold", "replyDescriptionContainsFold", "replyCreatedAt", "replyCreatedAtNEQ", "replyCreatedAtIn", "replyCreatedAtNotIn", "replyCreatedAtGT", "replyCreatedAtGTE", "replyCreatedAtLT", "replyCreatedAtLTE", "replyCreatedAtIsNil", "replyCreatedAtNotNil", "replyAnswerDescription", "replyAnswerDescriptionNEQ", "replyAnswerDescriptionIn", "replyAnswerDescriptionNotIn", "replyAnswerDescriptionGT", "replyAnswerDescriptionGTE", "replyAnswerDescriptionLT", "replyAnswerDescriptionLTE", "replyAnswerDescriptionContains", "replyAnswerDescriptionHasPrefix", "replyAnswerDescriptionHasSuffix", "replyAnswerDescriptionIsNil", "replyAnswerDescriptionNotNil", "replyAnswerDescriptionEqualFold", "replyAnswerDescriptionContainsFold", "replyAnsweredAt", "replyAnsweredAtNEQ", "replyAnsweredAtIn", "replyAnsweredAtNotIn", "replyAnsweredAtGT", "replyAnsweredAtGTE", "replyAnsweredAtLT", "replyAnsweredAtLTE", "replyAnsweredAtIsNil", "replyAnsweredAtNotNil", "answerRating", "answerRatingNEQ", "answerRatingIn", "answerRatingNotIn", "answerRatingGT", "answerRatingGTE", "answerRatingLT", "answerRatingLTE", "answerRatingIsNil", "answerRatingNotNil", "answerUnderstood", "answerUnderstoodNEQ", "answerUnderstoodIsNil", "answerUnderstoodNotNil", "answerComment", "answerCommentNEQ", "answerCommentIn", "answerCommentNotIn", "answerCommentGT", "answerCommentGTE", "answerCommentLT", "answerCommentLTE", "answerCommentContains", "answerCommentHasPrefix", "answerCommentHasSuffix", "answerCommentIsNil", "answerCommentNotNil", "answerCommentEqualFold", "answerCommentContainsFold", "hasSeenAnswer", "hasSeenAnswerNEQ", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasStudent", "hasStudentWith", "hasGroup", "hasGroupWith", "hasDiscipline", "hasDisciplineWith", "hasSubject", "hasSubjectWith", "hasTeacher", "hasTeacherWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "studentID", "studentIDNEQ", "studentIDIn", "studentIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "subjectID", "subjectIDNEQ", "subjectIDIn", "subjectIDNotIn", "subjectIDIsNil", "subjectIDNotNil", "anonymous", "anonymousNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "teacherIDIsNil", "teacherIDNotNil", "answeredAt", "answeredAtNEQ", "answeredAtIn", "answeredAtNotIn", "answeredAtGT", "answeredAtGTE", "answeredAtLT", "answeredAtLTE", "answeredAtIsNil", "answeredAtNotNil", "answerDescription", "answerDescriptionNEQ", "answerDescriptionIn", "answerDescriptionNotIn", "answerDescriptionGT", "answerDescriptionGTE", "answerDescriptionLT", "answerDescriptionLTE", "answerDescriptionContains", "answerDescriptionHasPrefix", "answerDescriptionHasSuffix", "answerDescriptionIsNil", "answerDescriptionNotNil", "answerDescriptionEqualFold", "answerDescriptionContainsFold", "responseMinutes", "responseMinutesNEQ", "responseMinutesIn", "responseMinutesNotIn", "responseMinutesGT", "responseMinutesGTE", "responseMinutesLT", "responseMinutesLTE", "responseMinutesIsNil", "responseMinutesNotNil", "adjustedResponseMinutes", "adjustedResponseMinutesNEQ", "adjustedResponseMinutesIn", "adjustedResponseMinutesNotIn", "adjustedResponseMinutesGT", "adjustedResponseMinutesGTE", "adjustedResponseMinutesLT", "adjustedResponseMinutesLTE", "adjustedResponseMinutesIsNil", "adjustedResponseMinutesNotNil", "replyDescription", "replyDescriptionNEQ", "replyDescriptionIn", "replyDescriptionNotIn", "replyDescriptionGT", "replyDescriptionGTE", "replyDescriptionLT", "replyDescriptionLTE", "replyDescriptionContains", "replyDescriptionHasPrefix", "replyDescriptionHasSuffix", "replyDescriptionIsNil", "replyDescriptionNotNil", "replyDescriptionEqualFold", "replyDescriptionContainsFold", "replyCreatedAt", "replyCreatedAtNEQ", "replyCreatedAtIn", "replyCreatedAtNotIn", "replyCreatedAtGT", "replyCreatedAtGTE", "replyCreatedAtLT", "replyCreatedAtLTE", "replyCreatedAtIsNil", "replyCreatedAtNotNil", "replyAnswerDescription", "replyAnswerDescriptionNEQ", "replyAnswerDescriptionIn", "replyAnswerDescriptionNotIn", "replyAnswerDescriptionGT", "replyAnswerDescriptionGTE", "replyAnswerDescriptionLT", "replyAnswerDescriptionLTE", "replyAnswerDescriptionContains", "replyAnswerDescriptionHasPrefix", "replyAnswerDescriptionHasSuffix", "replyAnswerDescriptionIsNil", "replyAnswerDescriptionNotNil", "replyAnswerDescriptionEqualFold", "replyAnswerDescriptionContainsFold", "replyAnsweredAt", "replyAnsweredAtNEQ", "replyAnsweredAtIn", "replyAnsweredAtNotIn", "replyAnsweredAtGT", "replyAnsweredAtGTE", "replyAnsweredAtLT", "replyAnsweredAtLTE", "replyAnsweredAtIsNil", "replyAnsweredAtNotNil", "answerRating", "answerRatingNEQ", "answerRatingIn", "answerRatingNotIn", "answerRatingGT", "answerRatingGTE", "answerRatingLT", "answerRatingLTE", "answerRatingIsNil", "answerRatingNotNil", "answerUnderstood", "answerUnderstoodNEQ", "answerUnderstoodIsNil", "answerUnderstoodNotNil", "answerComment", "answerCommentNEQ", "answerCommentIn", "answerCommentNotIn", "answerCommentGT", "answerCommentGTE", "answerCommentLT", "answerCommentLTE", "answerCommentContains", "answerCommentHasPrefix", "answerCommentHasSuffix", "answerCommentIsNil", "answerCommentNotNil", "answerCommentEqualFold", "answerCommentContainsFold", "hasSeenAnswer", "hasSeenAnswerNEQ", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasStudent", "hasStudentWith", "hasGroup", "hasGroupWith", "hasDiscipline", "hasDisciplineWith", "hasSubject", "hasSubjectWith", "hasTeacher", "hasTeacherWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13672,6 +13736,146 @@ func (ec *executionContext) unmarshalInputQuestionWhereInput(ctx context.Context
 				return it, err
 			}
 			it.AnswerDescriptionContainsFold = data
+		case "responseMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutes"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutes = data
+		case "responseMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesNEQ = data
+		case "responseMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesIn = data
+		case "responseMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesNotIn = data
+		case "responseMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesGT = data
+		case "responseMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesGTE = data
+		case "responseMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesLT = data
+		case "responseMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesLTE = data
+		case "responseMinutesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesIsNil = data
+		case "responseMinutesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMinutesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMinutesNotNil = data
+		case "adjustedResponseMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutes"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutes = data
+		case "adjustedResponseMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesNEQ = data
+		case "adjustedResponseMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesIn = data
+		case "adjustedResponseMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesNotIn = data
+		case "adjustedResponseMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesGT = data
+		case "adjustedResponseMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesGTE = data
+		case "adjustedResponseMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesLT = data
+		case "adjustedResponseMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesLTE = data
+		case "adjustedResponseMinutesIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesIsNil = data
+		case "adjustedResponseMinutesNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adjustedResponseMinutesNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdjustedResponseMinutesNotNil = data
 		case "replyDescription":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyDescription"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17307,6 +17511,16 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "answerDescription":
 			out.Values[i] = ec._Question_answerDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responseMinutes":
+			out.Values[i] = ec._Question_responseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adjustedResponseMinutes":
+			out.Values[i] = ec._Question_adjustedResponseMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stift/stift-reports/ent"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/ent/schema/hours"
 )
 
 // questionCount is the number of demo questions.
@@ -91,6 +92,12 @@ func (g *generator) ask(p *person, gr *group) {
 		q.SubjectID = ptr(one(g, subjectsOf(d)))
 	}
 	g.resolve(q, gr)
+	if q.AnsweredAt != nil {
+		// What ent's question hook would compute, without its per-row lookup.
+		response := q.AnsweredAt.Sub(q.CreatedAt).Minutes()
+		adjusted := hours.Minutes(gr.school.hours, gr.school.loc, q.CreatedAt, *q.AnsweredAt)
+		q.ResponseMinutes, q.AdjustedResponseMinutes = &response, &adjusted
+	}
 	g.questions = append(g.questions, q)
 }
 

@@ -202,6 +202,8 @@ func (g *generator) questionRows(tx *ent.Tx) []*ent.QuestionCreate {
 			SetDisciplineID(q.DisciplineID).SetNillableSubjectID(q.SubjectID).
 			SetAnonymous(q.Anonymous).SetDescription(q.Description).SetCreatedAt(q.CreatedAt).
 			SetNillableTeacherID(q.TeacherID).SetNillableAnsweredAt(q.AnsweredAt).
+			SetNillableResponseMinutes(q.ResponseMinutes).
+			SetNillableAdjustedResponseMinutes(q.AdjustedResponseMinutes).
 			SetNillableAnswerDescription(q.AnswerDescription).
 			SetNillableReplyDescription(q.ReplyDescription).SetNillableReplyCreatedAt(q.ReplyCreatedAt).
 			SetNillableReplyAnswerDescription(q.ReplyAnswerDescription).

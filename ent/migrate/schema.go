@@ -277,6 +277,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "answered_at", Type: field.TypeTime, Nullable: true},
 		{Name: "answer_description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "response_minutes", Type: field.TypeFloat64, Nullable: true},
+		{Name: "adjusted_response_minutes", Type: field.TypeFloat64, Nullable: true},
 		{Name: "reply_description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "reply_created_at", Type: field.TypeTime, Nullable: true},
 		{Name: "reply_answer_description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -300,31 +302,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "questions_groups_questions",
-				Columns:    []*schema.Column{QuestionsColumns[15]},
+				Columns:    []*schema.Column{QuestionsColumns[17]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "questions_disciplines_discipline",
-				Columns:    []*schema.Column{QuestionsColumns[16]},
+				Columns:    []*schema.Column{QuestionsColumns[18]},
 				RefColumns: []*schema.Column{DisciplinesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "questions_subjects_subject",
-				Columns:    []*schema.Column{QuestionsColumns[17]},
+				Columns:    []*schema.Column{QuestionsColumns[19]},
 				RefColumns: []*schema.Column{SubjectsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "questions_users_questions",
-				Columns:    []*schema.Column{QuestionsColumns[18]},
+				Columns:    []*schema.Column{QuestionsColumns[20]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "questions_users_answered_questions",
-				Columns:    []*schema.Column{QuestionsColumns[19]},
+				Columns:    []*schema.Column{QuestionsColumns[21]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -333,7 +335,7 @@ var (
 			{
 				Name:    "question_group_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{QuestionsColumns[15], QuestionsColumns[3]},
+				Columns: []*schema.Column{QuestionsColumns[17], QuestionsColumns[3]},
 			},
 			{
 				Name:    "question_created_at",
@@ -343,12 +345,12 @@ var (
 			{
 				Name:    "question_student_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuestionsColumns[18]},
+				Columns: []*schema.Column{QuestionsColumns[20]},
 			},
 			{
 				Name:    "question_teacher_id",
 				Unique:  false,
-				Columns: []*schema.Column{QuestionsColumns[19]},
+				Columns: []*schema.Column{QuestionsColumns[21]},
 			},
 		},
 	}

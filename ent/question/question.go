@@ -36,6 +36,10 @@ const (
 	FieldAnsweredAt = "answered_at"
 	// FieldAnswerDescription holds the string denoting the answer_description field in the database.
 	FieldAnswerDescription = "answer_description"
+	// FieldResponseMinutes holds the string denoting the response_minutes field in the database.
+	FieldResponseMinutes = "response_minutes"
+	// FieldAdjustedResponseMinutes holds the string denoting the adjusted_response_minutes field in the database.
+	FieldAdjustedResponseMinutes = "adjusted_response_minutes"
 	// FieldReplyDescription holds the string denoting the reply_description field in the database.
 	FieldReplyDescription = "reply_description"
 	// FieldReplyCreatedAt holds the string denoting the reply_created_at field in the database.
@@ -116,6 +120,8 @@ var Columns = []string{
 	FieldTeacherID,
 	FieldAnsweredAt,
 	FieldAnswerDescription,
+	FieldResponseMinutes,
+	FieldAdjustedResponseMinutes,
 	FieldReplyDescription,
 	FieldReplyCreatedAt,
 	FieldReplyAnswerDescription,
@@ -143,7 +149,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/stift/stift-reports/ent/runtime"
 var (
-	Hooks        [1]ent.Hook
+	Hooks        [2]ent.Hook
 	Interceptors [1]ent.Interceptor
 	Policy       ent.Policy
 	// DefaultAnonymous holds the default value on creation for the "anonymous" field.
@@ -216,6 +222,16 @@ func ByAnsweredAt(opts ...sql.OrderTermOption) OrderOption {
 // ByAnswerDescription orders the results by the answer_description field.
 func ByAnswerDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAnswerDescription, opts...).ToFunc()
+}
+
+// ByResponseMinutes orders the results by the response_minutes field.
+func ByResponseMinutes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResponseMinutes, opts...).ToFunc()
+}
+
+// ByAdjustedResponseMinutes orders the results by the adjusted_response_minutes field.
+func ByAdjustedResponseMinutes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAdjustedResponseMinutes, opts...).ToFunc()
 }
 
 // ByReplyDescription orders the results by the reply_description field.

@@ -108,6 +108,16 @@ func AnswerDescription(v string) predicate.Question {
 	return predicate.Question(sql.FieldEQ(FieldAnswerDescription, v))
 }
 
+// ResponseMinutes applies equality check predicate on the "response_minutes" field. It's identical to ResponseMinutesEQ.
+func ResponseMinutes(v float64) predicate.Question {
+	return predicate.Question(sql.FieldEQ(FieldResponseMinutes, v))
+}
+
+// AdjustedResponseMinutes applies equality check predicate on the "adjusted_response_minutes" field. It's identical to AdjustedResponseMinutesEQ.
+func AdjustedResponseMinutes(v float64) predicate.Question {
+	return predicate.Question(sql.FieldEQ(FieldAdjustedResponseMinutes, v))
+}
+
 // ReplyDescription applies equality check predicate on the "reply_description" field. It's identical to ReplyDescriptionEQ.
 func ReplyDescription(v string) predicate.Question {
 	return predicate.Question(sql.FieldEQ(FieldReplyDescription, v))
@@ -531,6 +541,106 @@ func AnswerDescriptionEqualFold(v string) predicate.Question {
 // AnswerDescriptionContainsFold applies the ContainsFold predicate on the "answer_description" field.
 func AnswerDescriptionContainsFold(v string) predicate.Question {
 	return predicate.Question(sql.FieldContainsFold(FieldAnswerDescription, v))
+}
+
+// ResponseMinutesEQ applies the EQ predicate on the "response_minutes" field.
+func ResponseMinutesEQ(v float64) predicate.Question {
+	return predicate.Question(sql.FieldEQ(FieldResponseMinutes, v))
+}
+
+// ResponseMinutesNEQ applies the NEQ predicate on the "response_minutes" field.
+func ResponseMinutesNEQ(v float64) predicate.Question {
+	return predicate.Question(sql.FieldNEQ(FieldResponseMinutes, v))
+}
+
+// ResponseMinutesIn applies the In predicate on the "response_minutes" field.
+func ResponseMinutesIn(vs ...float64) predicate.Question {
+	return predicate.Question(sql.FieldIn(FieldResponseMinutes, vs...))
+}
+
+// ResponseMinutesNotIn applies the NotIn predicate on the "response_minutes" field.
+func ResponseMinutesNotIn(vs ...float64) predicate.Question {
+	return predicate.Question(sql.FieldNotIn(FieldResponseMinutes, vs...))
+}
+
+// ResponseMinutesGT applies the GT predicate on the "response_minutes" field.
+func ResponseMinutesGT(v float64) predicate.Question {
+	return predicate.Question(sql.FieldGT(FieldResponseMinutes, v))
+}
+
+// ResponseMinutesGTE applies the GTE predicate on the "response_minutes" field.
+func ResponseMinutesGTE(v float64) predicate.Question {
+	return predicate.Question(sql.FieldGTE(FieldResponseMinutes, v))
+}
+
+// ResponseMinutesLT applies the LT predicate on the "response_minutes" field.
+func ResponseMinutesLT(v float64) predicate.Question {
+	return predicate.Question(sql.FieldLT(FieldResponseMinutes, v))
+}
+
+// ResponseMinutesLTE applies the LTE predicate on the "response_minutes" field.
+func ResponseMinutesLTE(v float64) predicate.Question {
+	return predicate.Question(sql.FieldLTE(FieldResponseMinutes, v))
+}
+
+// ResponseMinutesIsNil applies the IsNil predicate on the "response_minutes" field.
+func ResponseMinutesIsNil() predicate.Question {
+	return predicate.Question(sql.FieldIsNull(FieldResponseMinutes))
+}
+
+// ResponseMinutesNotNil applies the NotNil predicate on the "response_minutes" field.
+func ResponseMinutesNotNil() predicate.Question {
+	return predicate.Question(sql.FieldNotNull(FieldResponseMinutes))
+}
+
+// AdjustedResponseMinutesEQ applies the EQ predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesEQ(v float64) predicate.Question {
+	return predicate.Question(sql.FieldEQ(FieldAdjustedResponseMinutes, v))
+}
+
+// AdjustedResponseMinutesNEQ applies the NEQ predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesNEQ(v float64) predicate.Question {
+	return predicate.Question(sql.FieldNEQ(FieldAdjustedResponseMinutes, v))
+}
+
+// AdjustedResponseMinutesIn applies the In predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesIn(vs ...float64) predicate.Question {
+	return predicate.Question(sql.FieldIn(FieldAdjustedResponseMinutes, vs...))
+}
+
+// AdjustedResponseMinutesNotIn applies the NotIn predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesNotIn(vs ...float64) predicate.Question {
+	return predicate.Question(sql.FieldNotIn(FieldAdjustedResponseMinutes, vs...))
+}
+
+// AdjustedResponseMinutesGT applies the GT predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesGT(v float64) predicate.Question {
+	return predicate.Question(sql.FieldGT(FieldAdjustedResponseMinutes, v))
+}
+
+// AdjustedResponseMinutesGTE applies the GTE predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesGTE(v float64) predicate.Question {
+	return predicate.Question(sql.FieldGTE(FieldAdjustedResponseMinutes, v))
+}
+
+// AdjustedResponseMinutesLT applies the LT predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesLT(v float64) predicate.Question {
+	return predicate.Question(sql.FieldLT(FieldAdjustedResponseMinutes, v))
+}
+
+// AdjustedResponseMinutesLTE applies the LTE predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesLTE(v float64) predicate.Question {
+	return predicate.Question(sql.FieldLTE(FieldAdjustedResponseMinutes, v))
+}
+
+// AdjustedResponseMinutesIsNil applies the IsNil predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesIsNil() predicate.Question {
+	return predicate.Question(sql.FieldIsNull(FieldAdjustedResponseMinutes))
+}
+
+// AdjustedResponseMinutesNotNil applies the NotNil predicate on the "adjusted_response_minutes" field.
+func AdjustedResponseMinutesNotNil() predicate.Question {
+	return predicate.Question(sql.FieldNotNull(FieldAdjustedResponseMinutes))
 }
 
 // ReplyDescriptionEQ applies the EQ predicate on the "reply_description" field.

@@ -226,6 +226,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	questionHooks := schema.Question{}.Hooks()
+
+	question.Hooks[1] = questionHooks[0]
 	questionMixinInters0 := questionMixin[0].Interceptors()
 	question.Interceptors[0] = questionMixinInters0[0]
 	questionFields := schema.Question{}.Fields()
@@ -243,11 +246,11 @@ func init() {
 	// question.DefaultCreatedAt holds the default value on creation for the created_at field.
 	question.DefaultCreatedAt = questionDescCreatedAt.Default.(func() time.Time)
 	// questionDescAnswerRating is the schema descriptor for answer_rating field.
-	questionDescAnswerRating := questionFields[15].Descriptor()
+	questionDescAnswerRating := questionFields[17].Descriptor()
 	// question.AnswerRatingValidator is a validator for the "answer_rating" field. It is called by the builders before save.
 	question.AnswerRatingValidator = questionDescAnswerRating.Validators[0].(func(int) error)
 	// questionDescHasSeenAnswer is the schema descriptor for has_seen_answer field.
-	questionDescHasSeenAnswer := questionFields[18].Descriptor()
+	questionDescHasSeenAnswer := questionFields[20].Descriptor()
 	// question.DefaultHasSeenAnswer holds the default value on creation for the has_seen_answer field.
 	question.DefaultHasSeenAnswer = questionDescHasSeenAnswer.Default.(bool)
 	// questionDescID is the schema descriptor for id field.

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -10,7 +12,11 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	gen "github.com/stift/stift-reports/ent"
+	"github.com/stift/stift-reports/ent/group"
+	"github.com/stift/stift-reports/ent/hook"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/ent/schema/hours"
 )
 
 // Question is asked by a student of a group and answered in writing by a
@@ -35,6 +41,10 @@ func (Question) Fields() []ent.Field {
 		field.Time("answered_at").Optional().Nillable().
 			Annotations(entgql.OrderField("ANSWERED_AT")),
 		field.Text("answer_description").Optional().Nillable(),
+		field.Float("response_minutes").Optional().Nillable().
+			Comment("answered_at - created_at; filled in on write"),
+		field.Float("adjusted_response_minutes").Optional().Nillable().
+			Comment("the response minutes inside the school's service hours; filled in on write"),
 
 		field.Text("reply_description").Optional().Nillable(),
 		field.Time("reply_created_at").Optional().Nillable(),
@@ -66,6 +76,46 @@ func (Question) Indexes() []ent.Index {
 		index.Fields("student_id"),
 		index.Fields("teacher_id"),
 	}
+}
+
+func (Question) Hooks() []ent.Hook {
+	return []ent.Hook{hook.On(fillResponseTimes, ent.OpCreate|ent.OpUpdateOne)}
+}
+
+// fillResponseTimes sets a question's response times when it is answered,
+// unless the writer set them: the adjusted one counts only the minutes in
+// the service hours the school had then, in the school's time zone.
+func fillResponseTimes(next ent.Mutator) ent.Mutator {
+	return hook.QuestionFunc(func(ctx context.Context, m *gen.QuestionMutation) (ent.Value, error) {
+		answered, ok := m.AnsweredAt()
+		if _, set := m.AdjustedResponseMinutes(); !ok || set {
+			return next.Mutate(ctx, m)
+		}
+		created, ok := m.CreatedAt()
+		groupID, gok := m.GroupID()
+		var err error
+		if !ok {
+			if created, err = m.OldCreatedAt(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if !gok {
+			if groupID, err = m.OldGroupID(ctx); err != nil {
+				return nil, err
+			}
+		}
+		sch, err := m.Client().Group.Query().Where(group.ID(groupID)).QuerySchool().Only(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("question response time: school of group %s: %w", groupID, err)
+		}
+		loc, err := time.LoadLocation(sch.Timezone)
+		if err != nil {
+			return nil, fmt.Errorf("question response time: school %s: %w", sch.ID, err)
+		}
+		m.SetResponseMinutes(answered.Sub(created).Minutes())
+		m.SetAdjustedResponseMinutes(hours.Minutes(sch.ServiceHours, loc, created, answered))
+		return next.Mutate(ctx, m)
+	})
 }
 
 func (Question) Annotations() []schema.Annotation {
