@@ -95,12 +95,17 @@ func BookingRoomRule() privacy.QueryRule {
 	return privacy.BookingRoomQueryRuleFunc(scoped[predicate.BookingRoom, *ent.BookingRoomQuery](roomScope))
 }
 
-// AvailabilitySlotRule limits slots to the rooms of the scope's schools.
+// AvailabilitySlotRule limits slots to the rooms of the scope's schools
+// and, for a group scope, to the teachers of its groups.
 func AvailabilitySlotRule() privacy.QueryRule {
 	return privacy.AvailabilitySlotQueryRuleFunc(scoped[predicate.AvailabilitySlot, *ent.AvailabilitySlotQuery](
 		func(p *Principal) predicate.AvailabilitySlot {
-			if r := roomScope(p); r != nil {
-				return availabilityslot.HasBookingRoomWith(r)
+			switch p.Scope {
+			case ScopeSchools:
+				return availabilityslot.HasBookingRoomWith(roomScope(p))
+			case ScopeGroups:
+				return availabilityslot.And(availabilityslot.HasBookingRoomWith(roomScope(p)),
+					availabilityslot.HasTeacherWith(user.HasTeacherGroupsWith(group.IDIn(p.GroupIDs...))))
 			}
 			return nil
 		}))

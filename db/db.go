@@ -71,7 +71,7 @@ func sqliteDSN(path string) string {
 	}
 	return path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate" +
-		"&_time_format=sqlite"
+		"&_time_format=sqlite&_timezone=UTC"
 }
 
 func wrap(sdb *sql.DB, name, url string) *DB {

@@ -1,0 +1,159 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"iter"
+	"time"
+
+	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/ent/schema/gid"
+)
+
+// QuestionsInput selects the questions of a report. From and To bound
+// created_at, both included; empty lists filter nothing.
+type QuestionsInput struct {
+	From, To      time.Time
+	GroupIDs      []gid.GroupID
+	SchoolIDs     []gid.SchoolID
+	DisciplineIDs []gid.DisciplineID
+	SubjectIDs    []gid.SubjectID
+	TeacherIDs    []gid.UserID
+	Statuses      []QuestionStatus
+	Anonymous     *bool
+}
+
+// QuestionRow is one question of the questions report.
+type QuestionRow struct {
+	ID         gid.QuestionID
+	SchoolID   gid.SchoolID
+	SchoolName string
+	GroupID    gid.GroupID
+	GroupName  string
+	// StudentHidden is set for an anonymous question the token may not
+	// reveal; the student's fields are then empty.
+	StudentHidden           bool
+	StudentID               gid.UserID
+	StudentFirstName        string
+	StudentLastName         string
+	StudentEmail            string
+	TeacherID               *gid.UserID
+	TeacherFirstName        string
+	TeacherLastName         string
+	TeacherEmail            string
+	DisciplineID            gid.DisciplineID
+	DisciplineName          string
+	SubjectID               *gid.SubjectID
+	SubjectName             string
+	CreatedAt               time.Time
+	AnsweredAt              *time.Time
+	Status                  QuestionStatus
+	Anonymous               bool
+	Description             string
+	AnswerDescription       *string
+	ReplyDescription        *string
+	ReplyAnswerDescription  *string
+	AnswerRating            *int
+	AnswerUnderstood        *bool
+	AnswerComment           *string
+	HasSeenAnswer           bool
+	ResponseMinutes         *float64
+	AdjustedResponseMinutes *float64
+}
+
+// questionStatusSQL derives a question's status; see QuestionStatus.
+const questionStatusSQL = `CASE
+	WHEN q.cancelled_at IS NOT NULL THEN 'CANCELLED'
+	WHEN q.reply_answered_at IS NOT NULL OR q.reply_answer_description IS NOT NULL THEN 'REPLY_ANSWERED'
+	WHEN q.reply_created_at IS NOT NULL OR q.reply_description IS NOT NULL THEN 'REPLY_PENDING'
+	WHEN q.answered_at IS NOT NULL THEN 'ANSWERED'
+	ELSE 'PENDING' END`
+
+// Questions returns the questions asked in the input's period in the
+// groups it selects and p may see, oldest first, as the database yields
+// them. Errors about the input (an id out of scope) come back at once;
+// errors while reading come with the rows.
+func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInput) (iter.Seq2[QuestionRow, error], error) {
+	groups, err := resolveGroups(ctx, d, p, in.GroupIDs, in.SchoolIDs)
+	if err != nil {
+		return nil, err
+	}
+	q := newQuery(d.Dialect).add(`SELECT q.id, s.id, s.name, g.id, g.name,
+		st.id, st.first_name, st.last_name, st.email,
+		t.id, t.first_name, t.last_name, t.email,
+		d.id, d.name, sub.id, sub.name,
+		q.created_at, q.answered_at, `+questionStatusSQL+`, q.anonymous, q.description,
+		q.answer_description, q.reply_description, q.reply_answer_description,
+		q.answer_rating, q.answer_understood, q.answer_comment, q.has_seen_answer,
+		q.response_minutes, q.adjusted_response_minutes
+	FROM questions q
+	JOIN groups g ON g.id = q.group_id
+	JOIN schools s ON s.id = g.school_id
+	JOIN users st ON st.id = q.student_id
+	LEFT JOIN users t ON t.id = q.teacher_id
+	JOIN disciplines d ON d.id = q.discipline_id
+	LEFT JOIN subjects sub ON sub.id = q.subject_id
+	WHERE q.created_at >= ? AND q.created_at <= ?`, in.From, in.To)
+	filterQuestions(q, groups, in)
+	q.add(` ORDER BY q.created_at, q.id`)
+	reveal := p.RevealAnonymous
+	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (QuestionRow, error) {
+		var (
+			r                               QuestionRow
+			tFirst, tLast, tEmail, subjName sql.NullString
+			rating                          sql.NullInt64
+			status                          string
+		)
+		err := rs.Scan(&r.ID, &r.SchoolID, &r.SchoolName, &r.GroupID, &r.GroupName,
+			&r.StudentID, &r.StudentFirstName, &r.StudentLastName, &r.StudentEmail,
+			&r.TeacherID, &tFirst, &tLast, &tEmail,
+			&r.DisciplineID, &r.DisciplineName, &r.SubjectID, &subjName,
+			&r.CreatedAt, &r.AnsweredAt, &status, &r.Anonymous, &r.Description,
+			&r.AnswerDescription, &r.ReplyDescription, &r.ReplyAnswerDescription,
+			&rating, &r.AnswerUnderstood, &r.AnswerComment, &r.HasSeenAnswer,
+			&r.ResponseMinutes, &r.AdjustedResponseMinutes)
+		if err != nil {
+			return r, err
+		}
+		r.TeacherFirstName, r.TeacherLastName, r.TeacherEmail = tFirst.String, tLast.String, tEmail.String
+		r.SubjectName = subjName.String
+		r.Status = QuestionStatus(status)
+		if rating.Valid {
+			n := int(rating.Int64)
+			r.AnswerRating = &n
+		}
+		if r.Anonymous && !reveal {
+			r.StudentHidden = true
+			r.StudentID, r.StudentFirstName, r.StudentLastName, r.StudentEmail = gid.UserID{}, "", "", ""
+		}
+		return r, nil
+	}), nil
+}
+
+// filterQuestions adds the input's filters to the WHERE clause of q.
+func filterQuestions(q *query, groups groupScope, in QuestionsInput) {
+	if !groups.all {
+		q.add(" AND ")
+		inList(q, "q.group_id", groups.ids)
+	}
+	if len(in.DisciplineIDs) > 0 {
+		q.add(" AND ")
+		inList(q, "q.discipline_id", in.DisciplineIDs)
+	}
+	if len(in.SubjectIDs) > 0 {
+		q.add(" AND ")
+		inList(q, "q.subject_id", in.SubjectIDs)
+	}
+	if len(in.TeacherIDs) > 0 {
+		q.add(" AND ")
+		inList(q, "q.teacher_id", in.TeacherIDs)
+	}
+	if len(in.Statuses) > 0 {
+		q.add(" AND ")
+		inList(q, "("+questionStatusSQL+")", in.Statuses)
+	}
+	if in.Anonymous != nil {
+		q.add(" AND q.anonymous = ?", *in.Anonymous)
+	}
+}
