@@ -1,0 +1,55 @@
+package gid
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestGlobalIDs(t *testing.T) {
+	u := uuid.MustParse("6f1c0c8e-1b2a-4c3d-8e4f-5a6b7c8d9e0f")
+	var buf bytes.Buffer
+	SchoolID(u).MarshalGQL(&buf)
+	global := strings.Trim(buf.String(), `"`)
+	if typ, raw, err := Decode(global); err != nil || typ != "School" || raw != u.String() {
+		t.Fatalf("Decode(%q) = %q, %q, %v", global, typ, raw, err)
+	}
+	for _, tc := range []struct {
+		name  string
+		input any
+		ok    bool
+	}{
+		{"global id", global, true},
+		{"raw uuid", u.String(), true},
+		{"another type's id", Encode("Group", u.String()), false},
+		{"garbage", "!!!", false},
+		{"not base64 of a pair", Encode("School", ""), false},
+		{"bad uuid inside", Encode("School", "nope"), false},
+		{"number", 42, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var id SchoolID
+			err := id.UnmarshalGQL(tc.input)
+			if (err == nil) != tc.ok {
+				t.Fatalf("UnmarshalGQL(%v) error = %v, want ok=%v", tc.input, err, tc.ok)
+			}
+			if tc.ok && id != SchoolID(u) {
+				t.Errorf("UnmarshalGQL(%v) = %v, want %v", tc.input, id, u)
+			}
+		})
+	}
+	var d DisciplineID
+	buf.Reset()
+	DisciplineID(3).MarshalGQL(&buf)
+	if err := d.UnmarshalGQL(strings.Trim(buf.String(), `"`)); err != nil || d != 3 {
+		t.Errorf("discipline round trip = %v, %v", d, err)
+	}
+	if err := d.UnmarshalGQL("7"); err != nil || d != 7 {
+		t.Errorf("raw discipline id = %v, %v", d, err)
+	}
+	if err := d.UnmarshalGQL(Encode("Subject", "7")); err == nil {
+		t.Error("a subject id unmarshaled as a discipline id")
+	}
+}
