@@ -1,0 +1,427 @@
+package rest
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stift/stift-reports/apperr"
+	"github.com/stift/stift-reports/ent/schema/gid"
+)
+
+// noType marks a request sent without a Content-Type.
+const noType = "-"
+
+func newRequest(contentType, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/reports/x", strings.NewReader(body))
+	if contentType != noType {
+		r.Header.Set("Content-Type", contentType)
+	}
+	return r
+}
+
+// decoders are the four decoders, by report.
+var decoders = map[string]func(*http.Request) (any, error){
+	"questions":   func(r *http.Request) (any, error) { return DecodeQuestions(r) },
+	"bookings":    func(r *http.Request) (any, error) { return DecodeBookings(r) },
+	"workload":    func(r *http.Request) (any, error) { return DecodeWorkload(r) },
+	"groupsUsage": func(r *http.Request) (any, error) { return DecodeGroupsUsage(r) },
+}
+
+const (
+	id1 = "706cb23b-6e65-4863-afec-4d5fb2af17a6"
+	id2 = "fc2779a8-5229-4656-86d5-4e742b61c1c5"
+)
+
+func groupID(s string) gid.GroupID   { return gid.GroupID(uuid.MustParse(s)) }
+func schoolID(s string) gid.SchoolID { return gid.SchoolID(uuid.MustParse(s)) }
+
+// ms returns the time of milliseconds since the epoch n, in UTC.
+func ms(n int64) time.Time { return time.UnixMilli(n).UTC() }
+
+var (
+	jan1 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)  // 1704067200000
+	dec4 = time.Date(2024, 12, 4, 0, 0, 0, 0, time.UTC) // 1733270400000
+)
+
+func TestDecodeValid(t *testing.T) {
+	tests := []struct {
+		name        string
+		decoder     string
+		contentType string
+		body        string
+		want        any
+	}{
+		{"questions numbers", "questions", "application/json",
+			`{"start_date": 1704067200000, "end_date": 1733270400000}`,
+			QuestionsRequest{StartDate: jan1, EndDate: dec4}},
+		{"numeric strings", "questions", "application/json",
+			`{"start_date": "1704067200000", "end_date": "1733270400000"}`,
+			QuestionsRequest{StartDate: jan1, EndDate: dec4}},
+		{"integral number notations", "questions", "application/json",
+			`{"start_date": 1.7040672E12, "end_date": 1733270400000.000}`,
+			QuestionsRequest{StartDate: jan1, EndDate: dec4}},
+		{"milliseconds kept", "questions", "application/json",
+			`{"start_date": 1704067200001, "end_date": 1704067200999}`,
+			QuestionsRequest{StartDate: jan1.Add(time.Millisecond), EndDate: jan1.Add(999 * time.Millisecond)}},
+		{"equal dates", "questions", "application/json",
+			`{"start_date": 1704067200000, "end_date": 1704067200000}`,
+			QuestionsRequest{StartDate: jan1, EndDate: jan1}},
+		{"negative and zero dates", "questions", "application/json",
+			`{"start_date": "-1000", "end_date": -0}`,
+			QuestionsRequest{StartDate: ms(-1000), EndDate: ms(0)}},
+		{"extreme dates", "questions", "application/json",
+			`{"start_date": -62167219200000, "end_date": 253402300799999}`,
+			QuestionsRequest{
+				StartDate: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+				EndDate:   time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)}},
+		{"group ids deduplicated in order", "questions", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id2 + `", "` + id1 + `", "` + id2 + `"]}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id2), groupID(id1)}}},
+		{"upper case id", "questions", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + strings.ToUpper(id1) + `", "` + id1 + `"]}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}}},
+		{"null group ids", "questions", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": null}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+		{"empty group ids", "questions", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": []}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+		{"charset and case in content type", "questions", "Application/JSON; charset=UTF-8",
+			`{"start_date": 0, "end_date": 0}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+		{"no content type", "questions", noType,
+			`{"start_date": 0, "end_date": 0}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+		{"whitespace around", "questions", "application/json",
+			" \r\n\t{ \"start_date\" : 0 ,\n \"end_date\" : \"0\" } \n",
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+
+		{"bookings", "bookings", "application/json",
+			`{"start_date": 1704067200000, "end_date": "1733270400000", "school_ids": ["` + id1 + `", "` + id1 + `"]}`,
+			BookingsRequest{StartDate: jan1, EndDate: dec4, SchoolIDs: []gid.SchoolID{schoolID(id1)}}},
+		{"bookings null school ids", "bookings", "application/json",
+			`{"start_date": 0, "end_date": 0, "school_ids": null}`,
+			BookingsRequest{StartDate: ms(0), EndDate: ms(0)}},
+
+		{"workload empty body", "workload", "application/json", ``, WorkloadRequest{}},
+		{"workload blank body", "workload", noType, " \n", WorkloadRequest{}},
+		{"workload empty object", "workload", "application/json", `{}`, WorkloadRequest{}},
+		{"workload null school ids", "workload", "application/json", `{"school_ids": null}`, WorkloadRequest{}},
+		{"workload school ids", "workload", "application/json",
+			`{"school_ids": ["` + id1 + `", "` + id2 + `"]}`,
+			WorkloadRequest{SchoolIDs: []gid.SchoolID{schoolID(id1), schoolID(id2)}}},
+
+		{"groups usage minimal", "groupsUsage", "application/json",
+			`{"start_date": 1704067200000, "end_date": 1733270400000, "group_ids": ["` + id1 + `"]}`,
+			GroupsUsageRequest{StartDate: jan1, EndDate: dec4, GroupIDs: []gid.GroupID{groupID(id1)}}},
+		{"groups usage full", "groupsUsage", "application/json",
+			`{"start_date": 1704067200000, "end_date": 1733270400000, "group_ids": ["` + id1 + `", "` + id2 + `", "` + id1 + `"],
+			  "name": "Relatório 2024", "show_disciplines": true, "show_teachers": false}`,
+			GroupsUsageRequest{StartDate: jan1, EndDate: dec4, GroupIDs: []gid.GroupID{groupID(id1), groupID(id2)},
+				Name: "Relatório 2024", ShowDisciplines: true}},
+		{"groups usage null optionals", "groupsUsage", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "name": null, "show_disciplines": null, "show_teachers": null}`,
+			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}}},
+		{"groups usage longest name", "groupsUsage", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "name": "` + strings.Repeat("é", 200) + `"}`,
+			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}, Name: strings.Repeat("é", 200)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decoders[tt.decoder](newRequest(tt.contentType, tt.body))
+			if err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeDatesAreUTC(t *testing.T) {
+	got, err := DecodeQuestions(newRequest("application/json", `{"start_date": 0, "end_date": "1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StartDate.Location() != time.UTC || got.EndDate.Location() != time.UTC {
+		t.Errorf("locations %v, %v; want UTC", got.StartDate.Location(), got.EndDate.Location())
+	}
+}
+
+// dates returns a body of the questions report with the JSON values start
+// and end.
+func dates(start, end string) string {
+	return `{"start_date": ` + start + `, "end_date": ` + end + `}`
+}
+
+func TestDecodeInvalid(t *testing.T) {
+	const (
+		appJSON       = "application/json"
+		badStart      = "Invalid start_date: expected milliseconds since the epoch."
+		badEnd        = "Invalid end_date: expected milliseconds since the epoch."
+		startRange    = "Invalid start_date: out of range (years 0 to 9999)."
+		malformed     = "Malformed JSON."
+		notObject     = "The request body must be a JSON object."
+		trailing      = "Unexpected data after the JSON object."
+		badGroupID    = "Invalid group id."
+		badSchoolID   = "Invalid school id."
+		groupIDsArray = "group_ids must be an array of ids."
+		usage         = `"group_ids": ["` + id1 + `"]`
+	)
+	tests := []struct {
+		name        string
+		decoder     string
+		contentType string
+		body        string
+		status      int
+		message     string
+		field       string
+	}{
+		// Content-Type
+		{"text/plain", "questions", "text/plain", dates("0", "0"), 400, "Content-Type must be application/json.", ""},
+		{"form", "questions", "application/x-www-form-urlencoded", "start_date=0&end_date=0", 400, "Content-Type must be application/json.", ""},
+		{"json suffix type", "questions", "application/problem+json", dates("0", "0"), 400, "Content-Type must be application/json.", ""},
+		{"unparsable content type", "workload", "/", `{}`, 400, "Content-Type must be application/json.", ""},
+
+		// Body size
+		{"body over 1 MiB", "workload", appJSON, `{"school_ids": null}` + strings.Repeat(" ", MaxBodyBytes), 413, "Request body too large.", ""},
+		{"body one byte over 1 MiB", "workload", appJSON, "{}" + strings.Repeat(" ", MaxBodyBytes-1), 413, "Request body too large.", ""},
+
+		// Shape of the body
+		{"malformed", "questions", appJSON, `{"start_date": 0,`, 400, malformed, ""},
+		{"malformed unknown field", "questions", appJSON, `{"foo": 0,`, 400, malformed, ""},
+		{"bare word", "questions", appJSON, `start_date=0`, 400, malformed, ""},
+		{"single quotes", "questions", appJSON, `{'start_date': 0}`, 400, malformed, ""},
+		{"trailing comma", "workload", appJSON, `{"school_ids": [],}`, 400, malformed, ""},
+		{"trailing object", "workload", appJSON, `{}{}`, 400, trailing, ""},
+		{"trailing garbage", "workload", appJSON, `{} x`, 400, trailing, ""},
+		{"array", "workload", appJSON, `[]`, 400, notObject, ""},
+		{"array then garbage", "workload", appJSON, `[] x`, 400, notObject, ""},
+		{"string", "workload", appJSON, `"{}"`, 400, notObject, ""},
+		{"null body", "workload", appJSON, `null`, 400, notObject, ""},
+		{"number body", "questions", appJSON, `1704067200000`, 400, notObject, ""},
+		{"unknown field", "questions", appJSON, `{"start_date": 0, "end_date": 0, "school_ids": []}`, 400, `Unknown field "school_ids".`, "school_ids"},
+		{"unknown field first in order", "workload", appJSON, `{"zz": 1, "aa": 2}`, 400, `Unknown field "zz".`, "zz"},
+		{"field names are exact", "questions", appJSON, `{"Start_Date": 0, "end_date": 0}`, 400, `Unknown field "Start_Date".`, "Start_Date"},
+		{"duplicate field", "questions", appJSON, `{"start_date": 0, "end_date": 0, "start_date": 1}`, 400, `Duplicate field "start_date".`, "start_date"},
+
+		// Dates
+		{"empty body", "questions", appJSON, ``, 400, "Missing start_date.", "start_date"},
+		{"empty object", "bookings", appJSON, `{}`, 400, "Missing start_date.", "start_date"},
+		{"groups usage empty body", "groupsUsage", noType, ``, 400, "Missing start_date.", "start_date"},
+		{"missing end_date", "questions", appJSON, `{"start_date": 0}`, 400, "Missing end_date.", "end_date"},
+		{"null start_date", "questions", appJSON, dates("null", "0"), 400, "Missing start_date.", "start_date"},
+		{"bool date", "questions", appJSON, dates("true", "0"), 400, badStart, "start_date"},
+		{"word date", "questions", appJSON, dates(`"abc"`, "0"), 400, badStart, "start_date"},
+		{"ISO date", "questions", appJSON, dates(`"2024-01-01"`, "0"), 400, badStart, "start_date"},
+		{"ISO date end", "questions", appJSON, dates("0", `"2024-01-01T00:00:00Z"`), 400, badEnd, "end_date"},
+		{"empty string date", "questions", appJSON, dates(`""`, "0"), 400, badStart, "start_date"},
+		{"minus only", "questions", appJSON, dates(`"-"`, "0"), 400, badStart, "start_date"},
+		{"plus sign string", "questions", appJSON, dates(`"+1"`, "0"), 400, badStart, "start_date"},
+		{"spaces in string", "questions", appJSON, dates(`" 1"`, "0"), 400, badStart, "start_date"},
+		{"fraction string", "questions", appJSON, dates(`"1.0"`, "0"), 400, badStart, "start_date"},
+		{"fractional number", "questions", appJSON, dates("1704067200000.5", "0"), 400, badStart, "start_date"},
+		{"tiny fraction", "questions", appJSON, dates("1704067200000.0001", "0"), 400, badStart, "start_date"},
+		{"negative exponent", "questions", appJSON, dates("15e-1", "0"), 400, badStart, "start_date"},
+		{"huge negative exponent", "questions", appJSON, dates("1e-99999999999999999999", "0"), 400, badStart, "start_date"},
+		{"object date", "questions", appJSON, dates(`{"ms": 0}`, "0"), 400, badStart, "start_date"},
+		{"array date", "questions", appJSON, dates("[0]", "0"), 400, badStart, "start_date"},
+		{"after year 9999", "questions", appJSON, dates("253402300800000", "253402300800000"), 400, startRange, "start_date"},
+		{"before year 0", "questions", appJSON, dates("-62167219200001", "0"), 400, startRange, "start_date"},
+		{"beyond int64", "questions", appJSON, dates("99999999999999999999", "0"), 400, startRange, "start_date"},
+		{"beyond int64 string", "questions", appJSON, dates(`"-99999999999999999999"`, "0"), 400, startRange, "start_date"},
+		{"huge exponent", "questions", appJSON, dates("1e99999999999999999999", "0"), 400, startRange, "start_date"},
+		{"start after end", "questions", appJSON, dates("1704067200001", "1704067200000"), 400, "start_date is after end_date.", "start_date"},
+		{"start after end bookings", "bookings", appJSON, dates(`"1"`, `"0"`), 400, "start_date is after end_date.", "start_date"},
+
+		// Ids
+		{"group_ids string", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": "abc"}`, 400, groupIDsArray, "group_ids"},
+		{"group_ids object", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": {}}`, 400, groupIDsArray, "group_ids"},
+		{"group_ids number", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": 1}`, 400, groupIDsArray, "group_ids"},
+		{"school_ids string", "workload", appJSON, `{"school_ids": "` + id1 + `"}`, 400, "school_ids must be an array of ids.", "school_ids"},
+		{"bad group id", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["abc"]}`, 400, badGroupID, "group_ids"},
+		{"group id number", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": [1]}`, 400, badGroupID, "group_ids"},
+		{"group id null", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": [null]}`, 400, badGroupID, "group_ids"},
+		{"group id nested array", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": [["` + id1 + `"]]}`, 400, badGroupID, "group_ids"},
+		{"group id with braces", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["{` + id1 + `}"]}`, 400, badGroupID, "group_ids"},
+		{"group id urn", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["urn:uuid:` + id1 + `"]}`, 400, badGroupID, "group_ids"},
+		{"group id without dashes", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["` + strings.ReplaceAll(id1, "-", "") + `"]}`, 400, badGroupID, "group_ids"},
+		{"global group id", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["` + gid.Encode("Group", id1) + `"]}`, 400, badGroupID, "group_ids"},
+		{"second group id bad", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `", ""]}`, 400, badGroupID, "group_ids"},
+		{"bad school id", "bookings", appJSON, `{"start_date": 0, "end_date": 0, "school_ids": ["` + id1 + `x"]}`, 400, badSchoolID, "school_ids"},
+		{"bad school id workload", "workload", appJSON, `{"school_ids": ["x"]}`, 400, badSchoolID, "school_ids"},
+
+		// Groups usage
+		{"missing group_ids", "groupsUsage", appJSON, dates("0", "0"), 400, "Missing group_ids.", "group_ids"},
+		{"null group_ids", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": null}`, 400, "Missing group_ids.", "group_ids"},
+		{"empty group_ids", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": []}`, 400, "group_ids must not be empty.", "group_ids"},
+		{"usage bad group id", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["x"]}`, 400, badGroupID, "group_ids"},
+		{"usage dates first", "groupsUsage", appJSON, `{"group_ids": []}`, 400, "Missing start_date.", "start_date"},
+		{"show_teachers string", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "true"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_disciplines number", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_disciplines": 1}`, 400, "show_disciplines must be a boolean.", "show_disciplines"},
+		{"name number", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": 1}`, 400, "name must be a string.", "name"},
+		{"name array", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": ["a"]}`, 400, "name must be a string.", "name"},
+		{"name too long", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": "` + strings.Repeat("a", 201) + `"}`, 400, "name must be at most 200 characters.", "name"},
+		{"usage unknown field", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_students": true}`, 400, `Unknown field "show_students".`, "show_students"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decoders[tt.decoder](newRequest(tt.contentType, tt.body))
+			if err == nil {
+				t.Fatalf("got %+v, want an error", got)
+			}
+			var e *apperr.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T) is not an *apperr.Error", err, err)
+			}
+			if status := apperr.Status(err); status != tt.status {
+				t.Errorf("status %d, want %d", status, tt.status)
+			}
+			if e.Message != tt.message {
+				t.Errorf("message %q, want %q", e.Message, tt.message)
+			}
+			if e.Field != tt.field {
+				t.Errorf("field %q, want %q", e.Field, tt.field)
+			}
+			if !reflect.ValueOf(got).IsZero() {
+				t.Errorf("got %+v with the error, want the zero value", got)
+			}
+		})
+	}
+}
+
+// TestDecodeBodyLimit checks the boundary: a body of exactly MaxBodyBytes is
+// read, one byte more is not.
+func TestDecodeBodyLimit(t *testing.T) {
+	body := `{"school_ids": ["` + id1 + `"]}`
+	body += strings.Repeat(" ", MaxBodyBytes-len(body))
+	got, err := DecodeWorkload(newRequest("application/json", body))
+	if err != nil {
+		t.Fatalf("%d bytes: %v", len(body), err)
+	}
+	if want := []gid.SchoolID{schoolID(id1)}; !reflect.DeepEqual(got.SchoolIDs, want) {
+		t.Errorf("%d bytes: school ids %v, want %v", len(body), got.SchoolIDs, want)
+	}
+	_, err = DecodeWorkload(newRequest("application/json", body+" "))
+	if apperr.Status(err) != http.StatusRequestEntityTooLarge {
+		t.Errorf("%d bytes: error %v, want 413", len(body)+1, err)
+	}
+}
+
+// TestDecodeLimitedBody checks that a body the caller already limited with
+// http.MaxBytesReader gets 413 too.
+func TestDecodeLimitedBody(t *testing.T) {
+	r := newRequest("application/json", `{"school_ids": []}`)
+	r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 4)
+	_, err := DecodeWorkload(r)
+	if apperr.Status(err) != http.StatusRequestEntityTooLarge {
+		t.Errorf("error %v, want 413", err)
+	}
+}
+
+func TestDecodeNilBody(t *testing.T) {
+	r := newRequest("application/json", "")
+	r.Body = nil
+	if _, err := DecodeWorkload(r); err != nil {
+		t.Errorf("workload: %v", err)
+	}
+	if _, err := DecodeQuestions(r); apperr.Status(err) != http.StatusBadRequest {
+		t.Errorf("questions: error %v, want 400", err)
+	}
+}
+
+// FuzzDecodeBodies sends random bodies to the four decoders: none panics,
+// every error is an *apperr.Error that is Invalid or TooLarge, and every
+// request decoded keeps the invariants the handlers rely on.
+func FuzzDecodeBodies(f *testing.F) {
+	seeds := []string{
+		``,
+		`{}`,
+		`null`,
+		`[]`,
+		`{"start_date": 1704067200000, "end_date": 1733270400000}`,
+		`{"start_date": "1704067200000", "end_date": "-1"}`,
+		`{"start_date": 1.7e12, "end_date": 17e11, "group_ids": ["` + id1 + `"]}`,
+		`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `", "` + id1 + `"], "name": "x", "show_teachers": true, "show_disciplines": false}`,
+		`{"start_date": 0, "end_date": 0, "school_ids": ["` + id2 + `"]}`,
+		`{"school_ids": null}`,
+		`{"school_ids": [1, null, "x"]}`,
+		`{"start_date": 1e99999999999999999999, "end_date": -0.0e-5}`,
+		`{"start_date": 0, "start_date": 0}`,
+		`{"start_date": 0,`,
+		`{} {}`,
+		"\xff\xfe{}",
+		`{"name": "\ud800"}`,
+	}
+	for _, s := range seeds {
+		f.Add("application/json", s)
+	}
+	f.Add("", `{"start_date": 0, "end_date": 0}`)
+	f.Add("text/plain", `{}`)
+	f.Add("application/json; charset", `{}`)
+	f.Fuzz(func(t *testing.T, contentType, body string) {
+		for name, decode := range decoders {
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+			r.Header.Set("Content-Type", contentType)
+			got, err := decode(r)
+			if err != nil {
+				var e *apperr.Error
+				if !errors.As(err, &e) || e.Code != apperr.Invalid && e.Code != apperr.TooLarge {
+					t.Fatalf("%s: error %v (%T), want an Invalid or TooLarge *apperr.Error", name, err, err)
+				}
+				continue
+			}
+			checkDecoded(t, name, got)
+		}
+	})
+}
+
+// checkDecoded fails t if a decoded request breaks an invariant.
+func checkDecoded(t *testing.T, name string, got any) {
+	t.Helper()
+	checkRange := func(start, end time.Time) {
+		if start.After(end) || start.Location() != time.UTC || end.Location() != time.UTC ||
+			start.Year() < 0 || end.Year() > 9999 {
+			t.Errorf("%s: bad range %v to %v", name, start, end)
+		}
+	}
+	switch g := got.(type) {
+	case QuestionsRequest:
+		checkRange(g.StartDate, g.EndDate)
+		checkDistinct(t, name, g.GroupIDs)
+	case BookingsRequest:
+		checkRange(g.StartDate, g.EndDate)
+		checkDistinct(t, name, g.SchoolIDs)
+	case WorkloadRequest:
+		checkDistinct(t, name, g.SchoolIDs)
+	case GroupsUsageRequest:
+		checkRange(g.StartDate, g.EndDate)
+		checkDistinct(t, name, g.GroupIDs)
+		if len(g.GroupIDs) == 0 || len([]rune(g.Name)) > MaxNameLength {
+			t.Errorf("%s: bad request %+v", name, g)
+		}
+	default:
+		t.Fatalf("%s: unexpected %T", name, got)
+	}
+}
+
+func checkDistinct[T comparable](t *testing.T, name string, ids []T) {
+	t.Helper()
+	if ids != nil && len(ids) == 0 {
+		t.Errorf("%s: empty non-nil ids", name)
+	}
+	seen := map[T]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Errorf("%s: duplicate id %v", name, id)
+		}
+		seen[id] = true
+	}
+}

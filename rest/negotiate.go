@@ -1,0 +1,224 @@
+package rest
+
+import (
+	"mime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stift/stift-reports/apperr"
+)
+
+// Format is an output format of a report.
+type Format int
+
+// The formats, in order of preference.
+const (
+	FormatJSON Format = iota
+	FormatCSV
+	FormatXLSX
+)
+
+var formats = []struct {
+	mediaType, ext string
+}{
+	FormatJSON: {"application/json", "json"},
+	FormatCSV:  {"text/csv", "csv"},
+	FormatXLSX: {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+}
+
+// MediaType returns the MIME type of f, such as "text/csv".
+func (f Format) MediaType() string { return formats[f].mediaType }
+
+// ContentType returns the Content-Type of a response in f: its media type,
+// with charset=utf-8 for the text formats.
+func (f Format) ContentType() string {
+	if f == FormatXLSX {
+		return f.MediaType()
+	}
+	return f.MediaType() + "; charset=utf-8"
+}
+
+// Ext returns the file name extension of f, without the dot: "csv".
+func (f Format) Ext() string { return formats[f].ext }
+
+// String returns the extension of f.
+func (f Format) String() string {
+	if f < 0 || int(f) >= len(formats) {
+		return "Format(" + strconv.Itoa(int(f)) + ")"
+	}
+	return f.Ext()
+}
+
+// errNotAcceptable is the answer to an Accept header that allows no format.
+var errNotAcceptable = func() error {
+	types := make([]string, len(formats))
+	for i, f := range formats {
+		types[i] = f.mediaType
+	}
+	return apperr.Errorf(apperr.NotAcceptable, "Not acceptable. Supported: %s.", strings.Join(types, ", "))
+}()
+
+// Negotiate returns the format in which to answer a request with the Accept
+// header accept (RFC 9110 §12.5.1); join several Accept lines with ",".
+//
+// An empty header, or one with no well-formed media range, accepts anything,
+// and so gets JSON. Each format takes the quality of the most specific range
+// that matches it (text/csv before text/* before */*; parameters other than
+// q are ignored), and the format of the highest quality wins; a tie goes to
+// the format matched more specifically, then to JSON, CSV, XLSX in that
+// order. Quality 0 means not acceptable: when no format is acceptable,
+// Negotiate returns an apperr NotAcceptable listing the supported types.
+//
+// An entry whose q is not a qvalue ("q=abc", "q=2", "q=0.1234") is ignored,
+// like any other malformed entry: it says nothing about what the client
+// accepts, so it neither allows nor refuses a format.
+func Negotiate(accept string) (Format, error) {
+	ranges := parseAccept(accept)
+	if len(ranges) == 0 {
+		return FormatJSON, nil
+	}
+	best, bestQ, bestSpec := FormatJSON, 0, 0
+	for f := range formats {
+		q, spec := quality(ranges, formats[f].mediaType)
+		if q > bestQ || q == bestQ && spec > bestSpec {
+			best, bestQ, bestSpec = Format(f), q, spec
+		}
+	}
+	if bestQ == 0 {
+		return FormatJSON, errNotAcceptable
+	}
+	return best, nil
+}
+
+// mediaRange is one well-formed entry of an Accept header.
+type mediaRange struct {
+	typ, sub string // lower case; "*" is a wildcard
+	q        int    // quality in thousandths, 0 to 1000
+}
+
+// How specifically a media range matches a type; 0 is no match.
+const (
+	matchAny  = 1 // */*
+	matchType = 2 // text/*
+	matchFull = 3 // text/csv
+)
+
+// match returns how specifically m matches the type typ/sub.
+func (m mediaRange) match(typ, sub string) int {
+	switch {
+	case m.typ == "*" && m.sub == "*":
+		return matchAny
+	case m.typ != typ:
+		return 0
+	case m.sub == "*":
+		return matchType
+	case m.sub == sub:
+		return matchFull
+	}
+	return 0
+}
+
+// quality returns the quality that ranges give mediaType, in thousandths,
+// and how specifically they match it: the quality of the most specific
+// matching range, the highest one among equally specific ranges.
+func quality(ranges []mediaRange, mediaType string) (q, spec int) {
+	typ, sub, _ := strings.Cut(mediaType, "/")
+	for _, m := range ranges {
+		s := m.match(typ, sub)
+		if s > spec || s == spec && s > 0 && m.q > q {
+			q, spec = m.q, s
+		}
+	}
+	return q, spec
+}
+
+// parseAccept returns the well-formed entries of the Accept header accept,
+// skipping the others.
+func parseAccept(accept string) []mediaRange {
+	var ranges []mediaRange
+	for _, entry := range strings.Split(accept, ",") {
+		params := strings.Split(entry, ";")
+		typ, sub, ok := strings.Cut(params[0], "/")
+		typ = strings.ToLower(strings.TrimSpace(typ))
+		sub = strings.ToLower(strings.TrimSpace(sub))
+		if !ok || !isToken(typ) || !isToken(sub) || typ == "*" && sub != "*" {
+			continue
+		}
+		m := mediaRange{typ: typ, sub: sub, q: 1000}
+		for _, p := range params[1:] {
+			name, value, _ := strings.Cut(p, "=")
+			if strings.EqualFold(strings.TrimSpace(name), "q") {
+				if m.q, ok = parseQ(strings.TrimSpace(value)); !ok {
+					break
+				}
+			}
+		}
+		if ok {
+			ranges = append(ranges, m)
+		}
+	}
+	return ranges
+}
+
+// parseQ parses a qvalue (RFC 9110 §12.4.2), 0 to 1 with at most three
+// decimals, into thousandths.
+func parseQ(s string) (int, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole != "0" && whole != "1" || len(frac) > 3 || frac != "" && !isDigits(frac) {
+		return 0, false
+	}
+	n, _ := strconv.Atoi((frac + "000")[:3])
+	if whole == "1" {
+		return 1000, n == 0
+	}
+	return n, true
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Filename returns the name of the download of report in format f, for the
+// dates from and to: "questions-2024-01-01-2024-12-04.csv", the dates in
+// UTC. For a report without dates, both zero, it is "workload.csv".
+func Filename(report string, from, to time.Time, f Format) string {
+	if from.IsZero() && to.IsZero() {
+		return report + "." + f.Ext()
+	}
+	const day = "2006-01-02"
+	return report + "-" + from.UTC().Format(day) + "-" + to.UTC().Format(day) + "." + f.Ext()
+}
+
+// ContentDisposition returns the Content-Disposition of a download named
+// filename: attachment; filename="questions-2024-01-01-2024-12-04.csv".
+//
+// The name is always quoted, as the contract shows it (mime.FormatMediaType
+// leaves a token bare); a name that is not printable ASCII is left to
+// mime.FormatMediaType, which percent-encodes it in a filename* parameter
+// (RFC 2231), so that no byte of it can break the header.
+func ContentDisposition(filename string) string {
+	printable := true
+	for i := 0; i < len(filename); i++ {
+		if filename[i] < ' ' || filename[i] > '~' {
+			printable = false
+			break
+		}
+	}
+	if printable {
+		escaped := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(filename)
+		return `attachment; filename="` + escaped + `"`
+	}
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": filename}); v != "" {
+		return v
+	}
+	return "attachment"
+}
