@@ -16,6 +16,7 @@ import (
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/report"
 	"github.com/stift/stift-reports/seed"
 )
 
@@ -25,11 +26,14 @@ type Config struct {
 	Addr            string        // ADDR, --addr
 	DatabaseURL     string        // DATABASE_URL, --db
 	DemoData        string        // DEMO_DATA: auto (SQLite only), on, off
+	PortalURL       string        // PORTAL_URL: where question links point
 	LogLevel        string        // LOG_LEVEL
 	LogFormat       string        // LOG_FORMAT: json, text; default json unless a terminal
 	Introspection   bool          // GRAPHQL_INTROSPECTION
 	ComplexityLimit int           // GRAPHQL_COMPLEXITY_LIMIT
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
+
+	xlsxMaxRows int // rows per XLSX sheet; tests make it small
 }
 
 const usage = `usage: stift-reports [command] [flags]
@@ -83,6 +87,7 @@ func defaults(getenv func(string) string) Config {
 		Addr:          env("ADDR", ":8080"),
 		DatabaseURL:   env("DATABASE_URL", "stift-reports.db"),
 		DemoData:      env("DEMO_DATA", "auto"),
+		PortalURL:     strings.TrimRight(env("PORTAL_URL", report.DefaultPortalURL), "/"),
 		LogLevel:      env("LOG_LEVEL", "info"),
 		LogFormat:     getenv("LOG_FORMAT"),
 		Introspection: env("GRAPHQL_INTROSPECTION", "true") == "true",

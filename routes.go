@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph/playground"
+	"github.com/stift/stift-reports/rest"
 )
 
 // routes lists every route of the server.
@@ -13,10 +15,15 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
 
-	gql := auth.Middleware(s.db.Client, s.now, s.graphqlHandler())
+	authed := func(h http.Handler) http.Handler { return auth.Middleware(s.db.Client, s.now, h) }
+	gql := authed(s.graphqlHandler())
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)
 	mux.Handle("OPTIONS /graphql", gql)
+
+	reports := &rest.Handler{DB: s.db, Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
+		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}}
+	reports.Register(mux, authed)
 
 	pg := playground.Handler("/graphql")
 	mux.Handle("GET /{$}", pg)

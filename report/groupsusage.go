@@ -201,7 +201,7 @@ func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 	}
 
 	q = s.newQuery().add(`SELECT d.name, COUNT(*) FROM questions q JOIN disciplines d ON d.id = q.discipline_id
-		WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, d.name`, s.in.From, s.in.To)
+		WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "d.name"), s.in.From, s.in.To)
 	if sum.QuestionsByDiscipline, err = collect(rows(ctx, s.d.SQL, q, scanNameCount)); err != nil {
 		return sum, err
 	}
@@ -249,7 +249,7 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 	LEFT JOIN disciplines d ON d.id = q.discipline_id
 	LEFT JOIN subjects sub ON sub.id = q.subject_id
 	WHERE u.id IN (SELECT gs.user_id FROM group_students gs WHERE gs.group_id IN (SELECT id FROM sel))
-	ORDER BY u.first_name, u.last_name, u.id, q.created_at, q.id`)
+	ORDER BY ` + byText(s.d.Dialect, "u.first_name", "u.last_name") + `, u.id, q.created_at, q.id`)
 	type row struct {
 		student  StudentUsage
 		question *UsageQuestion
@@ -317,7 +317,7 @@ func (s usageQueries) teachers(ctx context.Context) iter.Seq2[TeacherUsage, erro
 		(SELECT AVG(q.response_minutes)`+answered+`)
 	FROM users u
 	WHERE u.id IN (SELECT gt.user_id FROM group_teachers gt WHERE gt.group_id IN (SELECT id FROM sel))
-	ORDER BY u.first_name, u.last_name, u.id`, s.in.From, s.in.To, s.in.From, s.in.To)
+	ORDER BY `+byText(s.d.Dialect, "u.first_name", "u.last_name")+`, u.id`, s.in.From, s.in.To, s.in.From, s.in.To)
 	return rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (TeacherUsage, error) {
 		var (
 			t                   TeacherUsage
@@ -341,7 +341,7 @@ func (s usageQueries) disciplines(ctx context.Context) iter.Seq2[DisciplineUsage
 		// the number of questions: they are held while disciplines stream.
 		q := s.newQuery().add(`SELECT q.discipline_id, sub.name, COUNT(*) FROM questions q
 			JOIN subjects sub ON sub.id = q.subject_id
-			WHERE`+inPeriod+`GROUP BY q.discipline_id, sub.id, sub.name ORDER BY COUNT(*) DESC, sub.name`,
+			WHERE`+inPeriod+`GROUP BY q.discipline_id, sub.id, sub.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "sub.name"),
 			s.in.From, s.in.To)
 		top := map[gid.DisciplineID][]NameCount{}
 		for r, err := range rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (struct {
@@ -363,7 +363,7 @@ func (s usageQueries) disciplines(ctx context.Context) iter.Seq2[DisciplineUsage
 		}
 		q = s.newQuery().add(`SELECT d.id, d.name, COUNT(*), AVG(q.response_minutes)
 			FROM questions q JOIN disciplines d ON d.id = q.discipline_id
-			WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, d.name`, s.in.From, s.in.To)
+			WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "d.name"), s.in.From, s.in.To)
 		for du, err := range rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (DisciplineUsage, error) {
 			var (
 				du  DisciplineUsage

@@ -72,10 +72,23 @@ func inValues[T any](q *query, ids []T) *query {
 
 func (q *query) String() string { return q.b.String() }
 
+// byText returns the comma-separated exprs, text to order by, compared
+// byte by byte on both databases (PostgreSQL would otherwise use the
+// cluster's locale, SQLite its binary collation), so that both give the
+// same order.
+func byText(dialectName string, exprs ...string) string {
+	if dialectName == dialect.Postgres {
+		for i, e := range exprs {
+			exprs[i] = e + ` COLLATE "C"`
+		}
+	}
+	return strings.Join(exprs, ", ")
+}
+
 // stringAgg returns the dialect's aggregate joining expr's values in order.
 func stringAgg(dialectName, expr, orderBy string) string {
 	if dialectName == dialect.Postgres {
-		return fmt.Sprintf("string_agg(%s, chr(31) ORDER BY %s)", expr, orderBy)
+		return fmt.Sprintf("string_agg(%s, chr(31) ORDER BY %s)", expr, byText(dialectName, orderBy))
 	}
 	return fmt.Sprintf("group_concat(%s, char(31) ORDER BY %s)", expr, orderBy)
 }

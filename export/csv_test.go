@@ -1,0 +1,140 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestWriteCSV(t *testing.T) {
+	cols := []Column{{"id", "ID"}, {"name", "Aluno"}, {"on", "Ativo"}, {"n", "Duração (min)"}, {"r", "Avaliação"},
+		{"f", "Média"}, {"groups", "Turmas"}, {"none", "Cancelado em"}}
+	tests := []struct {
+		name string
+		rows [][]any
+		want string
+	}{
+		{"header only", nil, csvLines("ID,Aluno,Ativo,Duração (min),Avaliação,Média,Turmas,Cancelado em")},
+		{"every type", [][]any{
+			{"a1", "José \"Zé\" da Silva, Jr.", true, 45, Fixed{5, 1}, 43615.19, []string{"Turma A", "Turma B"}, nil},
+			{"a2", "", false, int64(-3), Fixed{4.9, 1}, math.NaN(), []string{}, ""},
+			{"a3", "duas\nlinhas\r\ne CR\r", nil, 0, Fixed{math.Inf(1), 1}, -0.5, []string{"Só"}, " espaço"},
+		}, csvLines(
+			"ID,Aluno,Ativo,Duração (min),Avaliação,Média,Turmas,Cancelado em",
+			`a1,"José ""Zé"" da Silva, Jr.",true,45,5.0,43615.19,"Turma A, Turma B",`,
+			`a2,,false,-3,4.9,,,`,
+			"a3,\"duas\nlinhas\r\ne CR\r\",,0,,-0.5,Só,\" espaço\"",
+		)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteCSV(&b, cols, rowsOf(tt.rows...)); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Errorf("got\n%q\nwant\n%q", b.String(), tt.want)
+			}
+			// What was written reads back as as many records as were written.
+			records, err := csv.NewReader(&b).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(records) != len(tt.rows)+1 {
+				t.Errorf("read back %d records, want %d", len(records), len(tt.rows)+1)
+			}
+		})
+	}
+}
+
+// injectionCases are cells the formula-injection guard must change, or not.
+var injectionCases = []struct {
+	in   any
+	want string // CSV field, unquoted
+}{
+	{`=HYPERLINK("http://x","y")`, `'=HYPERLINK("http://x","y")`},
+	{"+55 11 99999-0000", "'+55 11 99999-0000"},
+	{"-1 é", "'-1 é"},
+	{"@prof", "'@prof"},
+	{"\tx", "'\tx"},
+	{"\rx", "'\rx"},
+	{[]string{"=1+1", "b"}, "'=1+1, b"},
+	{[]string{"a", "=1+1"}, "a, =1+1"}, // only the cell's start matters
+	{"-", "'-"},
+	{"'=already", "'=already"},
+	{"Matemática - Álgebra", "Matemática - Álgebra"},
+	{" =x", " =x"},
+	{"x=1", "x=1"},
+	{"", ""},
+	{-3, "-3"},
+	{int64(-3), "-3"},
+	{-2.5, "-2.5"},
+	{Fixed{-1, 1}, "-1.0"},
+}
+
+func TestWriteCSVSanitizes(t *testing.T) {
+	for _, tc := range injectionCases {
+		// Two columns: a one-field record holding "" would be an empty
+		// line, which CSV readers skip.
+		var b bytes.Buffer
+		if err := WriteCSV(&b, columns(2), rowsOf([]any{tc.in, "x"})); err != nil {
+			t.Fatal(err)
+		}
+		records, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := records[1][0]; got != tc.want {
+			t.Errorf("%#v: got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestWriteJSONDoesNotSanitize(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, columns(2), rowsOf([]any{"=1+1", []string{"@a", "-b"}})); err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"c1":"=1+1","c2":["@a","-b"]}]` + "\n"; b.String() != want {
+		t.Errorf("got %s, want %s", b.String(), want)
+	}
+}
+
+func TestWriteCSVSections(t *testing.T) {
+	var b bytes.Buffer
+	err := WriteCSVSections(&b,
+		Section{Name: SummarySheet, Columns: SummaryColumns, Rows: rowsOf(
+			[]any{"Início do período", "01/01/2024"}, []any{"Total de perguntas", 41})},
+		Section{Name: SummarySheet, Columns: DisciplineCountColumns, Rows: rowsOf([]any{"Matemática", 41})},
+		Section{Name: TeachersSheet, Columns: []Column{{"a", "Nome"}}, Rows: rowsOf()},
+		Section{Name: StudentsSheet, Columns: []Column{{"a", "Nome"}, {"b", "Ativo"}}, Rows: rowsOf([]any{"-Ana", true})},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := csvLines(
+		"Indicador,Valor",
+		"Início do período,01/01/2024",
+		"Total de perguntas,41",
+		"",
+		"Disciplina,Perguntas",
+		"Matemática,41",
+		"",
+		"Nome",
+		"",
+		"Nome,Ativo",
+		"'-Ana,true",
+	)
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestWriteCSVRejects(t *testing.T) {
+	err := WriteCSV(&bytes.Buffer{}, columns(2), rowsOf([]any{"a", "b"}, []any{"a", Object{}}))
+	if err == nil || !strings.Contains(err.Error(), `row 2, column "c2": unsupported value type export.Object`) {
+		t.Errorf("got error %v, want the row, the column and the type", err)
+	}
+}

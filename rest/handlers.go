@@ -1,0 +1,241 @@
+// Package rest is the legacy REST layer: the four POST /reports/…
+// endpoints of the public API, byte-compatible, in JSON, CSV or XLSX by
+// the Accept header. It decodes and validates the body, negotiates the
+// format, asks package report for the rows and streams them through
+// package export. The caller authenticates the request first.
+package rest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/stift/stift-reports/apperr"
+	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/export"
+	"github.com/stift/stift-reports/report"
+)
+
+// Handler serves the report endpoints.
+type Handler struct {
+	DB        *db.DB
+	Log       *slog.Logger
+	Now       func() time.Time
+	PortalURL string // where question links point
+	XLSX      export.XLSXOptions
+}
+
+// Register adds the report routes to mux, each also under the public API's
+// base path /v1, wrapped in wrap (authentication).
+func (h *Handler) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handler) {
+	routes := map[string]http.HandlerFunc{
+		"/reports/questions":         h.questions,
+		"/reports/bookings":          h.bookings,
+		"/reports/bookings-workload": h.workload,
+		"/reports/groups-usage":      h.groupsUsage,
+	}
+	for path, f := range routes {
+		mux.Handle("POST "+path, wrap(f))
+		mux.Handle("POST /v1"+path, wrap(f))
+	}
+}
+
+// table is a tabular report ready to stream.
+type table struct {
+	name     string // the report's name in file names
+	from, to time.Time
+	sheet    string
+	columns  []export.Column
+	rows     export.Rows
+}
+
+func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
+	format, p, err := h.start(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := DecodeQuestions(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seq, err := report.Questions(r.Context(), h.DB, p, report.QuestionsInput{From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeTable(w, r, format, table{
+		name: "questions", from: in.StartDate, to: in.EndDate, sheet: "Perguntas",
+		columns: export.QuestionColumns,
+		rows:    report.LegacyRows(seq, func(q *report.QuestionRow) []any { return q.Legacy(h.PortalURL) }),
+	})
+}
+
+func (h *Handler) bookings(w http.ResponseWriter, r *http.Request) {
+	format, p, err := h.start(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := DecodeBookings(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seq, err := report.Bookings(r.Context(), h.DB, p, report.BookingsInput{From: in.StartDate, To: in.EndDate, SchoolIDs: in.SchoolIDs}, h.Now())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeTable(w, r, format, table{
+		name: "bookings", from: in.StartDate, to: in.EndDate, sheet: "Agendamentos",
+		columns: export.BookingColumns, rows: report.LegacyRows(seq, (*report.BookingRow).Legacy),
+	})
+}
+
+func (h *Handler) workload(w http.ResponseWriter, r *http.Request) {
+	format, p, err := h.start(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := DecodeWorkload(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seq, err := report.Workload(r.Context(), h.DB, p, in.SchoolIDs)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeTable(w, r, format, table{
+		name: "bookings-workload", sheet: "Carga horária",
+		columns: export.WorkloadColumns, rows: report.LegacyRows(seq, (*report.WorkloadRow).Legacy),
+	})
+}
+
+func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
+	format, p, err := h.start(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := DecodeGroupsUsage(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := report.GroupsUsageReport(r.Context(), h.DB, p, report.GroupsUsageInput{
+		From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs,
+		ShowTeachers: in.ShowTeachers, ShowDisciplines: in.ShowDisciplines,
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.download(w, format, Filename("groups-usage", in.StartDate, in.EndDate, format))
+	out := &trackingWriter{w: w}
+	switch format {
+	case FormatJSON:
+		err = export.WriteJSONValue(out, u.LegacyJSON())
+	case FormatCSV:
+		err = export.WriteCSVSections(out, u.LegacySections()...)
+	case FormatXLSX:
+		chart := &export.Chart{Title: "Perguntas por disciplina", Section: 1,
+			Categories: export.DisciplineCountColumns[0].Key, Values: export.DisciplineCountColumns[1].Key}
+		err = export.WriteXLSXSections(out, u.LegacySections(), chart, h.XLSX)
+	}
+	h.finish(w, r, out, err)
+}
+
+// start negotiates the format and returns the request's principal.
+func (h *Handler) start(r *http.Request) (Format, *auth.Principal, error) {
+	format, err := Negotiate(r.Header.Get("Accept"))
+	if err != nil {
+		return format, nil, err
+	}
+	p, ok := auth.FromContext(r.Context())
+	if !ok {
+		return format, nil, auth.ErrUnauthorized
+	}
+	return format, p, nil
+}
+
+// writeTable streams a tabular report in the format.
+func (h *Handler) writeTable(w http.ResponseWriter, r *http.Request, format Format, t table) {
+	h.download(w, format, Filename(t.name, t.from, t.to, format))
+	out := &trackingWriter{w: w}
+	var err error
+	switch format {
+	case FormatJSON:
+		err = export.WriteJSON(out, t.columns, t.rows)
+	case FormatCSV:
+		err = export.WriteCSV(out, t.columns, t.rows)
+	case FormatXLSX:
+		err = export.WriteXLSX(out, t.sheet, t.columns, t.rows, h.XLSX)
+	}
+	h.finish(w, r, out, err)
+}
+
+// download sets the headers of a report response: its type and, for the
+// file formats, the file's name.
+func (h *Handler) download(w http.ResponseWriter, format Format, filename string) {
+	w.Header().Set("Content-Type", format.ContentType())
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if format != FormatJSON {
+		w.Header().Set("Content-Disposition", ContentDisposition(filename))
+	}
+}
+
+// finish ends a streamed response. An error before anything was written
+// still gets its proper status; after that the status is gone, so the
+// connection is aborted and the client sees a broken transfer, never a
+// complete-looking truncated file.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, out *trackingWriter, err error) {
+	if err == nil {
+		return
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(r.Context().Err(), context.Canceled) {
+		h.Log.Info("report cancelled by the client", "path", r.URL.Path, "err", err)
+		return
+	}
+	if !out.wrote {
+		h.fail(w, r, err)
+		return
+	}
+	h.Log.Error("report failed while streaming", "path", r.URL.Path, "err", err)
+	panic(http.ErrAbortHandler)
+}
+
+// fail answers with the error in the API's shape, logging what the
+// client is not told.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if code := apperr.CodeOf(err); code == apperr.Internal || code == apperr.Unavailable {
+		h.Log.Error("report failed", "path", r.URL.Path, "err", err)
+	}
+	apperr.Write(w, err)
+}
+
+// trackingWriter notes whether anything was written, and passes flushes on.
+type trackingWriter struct {
+	w     http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		t.wrote = true
+	}
+	return t.w.Write(p)
+}
+
+// Flush sends what was written so far to the client.
+func (t *trackingWriter) Flush() error { return http.NewResponseController(t.w).Flush() }
+
+var _ io.Writer = (*trackingWriter)(nil)
