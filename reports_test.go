@@ -44,7 +44,7 @@ type reportServer struct {
 	logs  *syncBuffer
 }
 
-func newReportServer(t *testing.T, d *db.DB, cfg Config) *reportServer {
+func newReportServer(t testing.TB, d *db.DB, cfg Config) *reportServer {
 	t.Helper()
 	if err := seed.Demo(context.Background(), d.Client); err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func newReportServer(t *testing.T, d *db.DB, cfg Config) *reportServer {
 	return s
 }
 
-func (s *reportServer) newToken(t *testing.T, spec auth.TokenSpec) string {
+func (s *reportServer) newToken(t testing.TB, spec auth.TokenSpec) string {
 	t.Helper()
 	_, secret, err := auth.CreateToken(context.Background(), s.db.Client, spec)
 	if err != nil {
