@@ -26,6 +26,10 @@ type BookingsInput struct {
 	DisciplineIDs []gid.DisciplineID
 	TeacherIDs    []gid.UserID
 	Statuses      []BookingStatus
+
+	// After and Limit page through the report, as in QuestionsInput.
+	After *Key
+	Limit int
 }
 
 // BookingRow is one booking of the bookings report.
@@ -106,48 +110,45 @@ func bookingStatusSQL(dialectName string) string {
 	ELSE 'PENDING' END`
 }
 
-// Bookings returns the bookings of the input's period in the schools (and
-// groups) it selects and p may see, in the order they were scheduled for,
-// with their statuses at now.
-func Bookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput, now time.Time) (iter.Seq2[BookingRow, error], error) {
+// bookingSelection is what a bookings query covers, resolved from the
+// input and the token's scope.
+type bookingSelection struct {
+	scope  schoolScope
+	zones  map[gid.SchoolID]*time.Location
+	status string // the status expression; needs the today table and now
+}
+
+func selectBookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput) (bookingSelection, error) {
 	scope, err := resolveSchools(ctx, d, p, in.SchoolIDs)
 	if err != nil {
-		return nil, err
+		return bookingSelection{}, err
 	}
 	if err := checkGroups(ctx, d, p, in.GroupIDs); err != nil {
-		return nil, err
+		return bookingSelection{}, err
 	}
 	zones, err := schoolZones(ctx, d, p, scope)
 	if err != nil {
-		return nil, err
+		return bookingSelection{}, err
 	}
-	q := newQuery(d.Dialect)
-	writeToday(q, zones, now)
-	status := bookingStatusSQL(d.Dialect)
-	q.add(`SELECT b.id, s.id, s.name, b.created_at, b.scheduled_for, b.meeting_started_at, b.meeting_ended_at,
-		st.id, st.external_id, st.first_name, st.last_name, st.email,
-		t.id, t.first_name, t.last_name, t.email, g.id, g.name, d.id, d.name, r.id, r.name, r.modal,
-		b.rating_by_student, b.rating_by_teacher, b.call_quality_rating_by_student, b.call_quality_rating_by_teacher,
-		`+status+`, b.cancelled_at, cb.id, cb.first_name, cb.last_name
-	FROM bookings b
+	return bookingSelection{scope: scope, zones: zones, status: bookingStatusSQL(d.Dialect)}, nil
+}
+
+// bookingsFrom is the FROM clause the status expression needs.
+const bookingsFrom = ` FROM bookings b
 	JOIN schools s ON s.id = b.school_id
-	LEFT JOIN today ON today.school_id = b.school_id
-	JOIN groups g ON g.id = b.group_id
-	JOIN users st ON st.id = b.student_id
-	LEFT JOIN users t ON t.id = b.teacher_id
-	JOIN disciplines d ON d.id = b.discipline_id
-	LEFT JOIN booking_rooms r ON r.id = b.booking_room_id
-	LEFT JOIN users cb ON cb.id = b.cancelled_by_id
-	WHERE ((b.scheduled_for >= ? AND b.scheduled_for <= ?)
-		OR (b.scheduled_for IS NULL AND b.created_at >= ? AND b.created_at <= ?))`,
-		now, in.From, in.To, in.From, in.To)
-	if !scope.all {
+	LEFT JOIN today ON today.school_id = b.school_id `
+
+// filterBookings writes the WHERE clause of the input's bookings.
+func filterBookings(q *query, sel bookingSelection, in BookingsInput, now time.Time) {
+	q.add(` WHERE ((b.scheduled_for >= ? AND b.scheduled_for <= ?)
+		OR (b.scheduled_for IS NULL AND b.created_at >= ? AND b.created_at <= ?))`, in.From, in.To, in.From, in.To)
+	if !sel.scope.all {
 		q.add(" AND ")
-		inList(q, "b.school_id", scope.schools)
+		inList(q, "b.school_id", sel.scope.schools)
 	}
-	if scope.groups != nil {
+	if sel.scope.groups != nil {
 		q.add(" AND ")
-		inList(q, "b.group_id", scope.groups)
+		inList(q, "b.group_id", sel.scope.groups)
 	}
 	if len(in.GroupIDs) > 0 {
 		q.add(" AND ")
@@ -162,10 +163,59 @@ func Bookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput
 		inList(q, "b.teacher_id", in.TeacherIDs)
 	}
 	if len(in.Statuses) > 0 {
-		q.add(" AND ("+status+")", now)
+		q.add(" AND ("+sel.status+")", now)
 		inValues(q, in.Statuses)
 	}
+}
+
+// CountBookings returns how many rows Bookings would yield without a page.
+func CountBookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput, now time.Time) (int, error) {
+	sel, err := selectBookings(ctx, d, p, in)
+	if err != nil {
+		return 0, err
+	}
+	q := newQuery(d.Dialect)
+	writeToday(q, sel.zones, now)
+	q.add(`SELECT COUNT(*)` + bookingsFrom)
+	filterBookings(q, sel, in, now)
+	var n int
+	if err := d.SQL.QueryRowContext(ctx, q.String(), q.args...).Scan(&n); err != nil {
+		return 0, dbError(err)
+	}
+	return n, nil
+}
+
+// Bookings returns the bookings of the input's period in the schools (and
+// groups) it selects and p may see, in the order they were scheduled for,
+// with their statuses at now.
+func Bookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput, now time.Time) (iter.Seq2[BookingRow, error], error) {
+	sel, err := selectBookings(ctx, d, p, in)
+	if err != nil {
+		return nil, err
+	}
+	zones := sel.zones
+	q := newQuery(d.Dialect)
+	writeToday(q, zones, now)
+	q.add(`SELECT b.id, s.id, s.name, b.created_at, b.scheduled_for, b.meeting_started_at, b.meeting_ended_at,
+		st.id, st.external_id, st.first_name, st.last_name, st.email,
+		t.id, t.first_name, t.last_name, t.email, g.id, g.name, d.id, d.name, r.id, r.name, r.modal,
+		b.rating_by_student, b.rating_by_teacher, b.call_quality_rating_by_student, b.call_quality_rating_by_teacher,
+		`+sel.status+`, b.cancelled_at, cb.id, cb.first_name, cb.last_name`+bookingsFrom+`
+	JOIN groups g ON g.id = b.group_id
+	JOIN users st ON st.id = b.student_id
+	LEFT JOIN users t ON t.id = b.teacher_id
+	JOIN disciplines d ON d.id = b.discipline_id
+	LEFT JOIN booking_rooms r ON r.id = b.booking_room_id
+	LEFT JOIN users cb ON cb.id = b.cancelled_by_id`, now)
+	filterBookings(q, sel, in, now)
+	if in.After != nil {
+		q.add(` AND (COALESCE(b.scheduled_for, b.created_at) > ?
+			OR (COALESCE(b.scheduled_for, b.created_at) = ? AND b.id > ?))`, in.After.Time, in.After.Time, in.After.ID)
+	}
 	q.add(` ORDER BY COALESCE(b.scheduled_for, b.created_at), b.id`)
+	if in.Limit > 0 {
+		q.add(` LIMIT ?`, in.Limit)
+	}
 	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (BookingRow, error) {
 		var (
 			r                                      BookingRow

@@ -22,6 +22,19 @@ type QuestionsInput struct {
 	TeacherIDs    []gid.UserID
 	Statuses      []QuestionStatus
 	Anonymous     *bool
+
+	// After and Limit page through the report: the rows that come after
+	// the key in the report's order, at most Limit of them (0: no limit).
+	// Counts and stats ignore them.
+	After *Key
+	Limit int
+}
+
+// Key is the position of a row in a report's order: its time (created_at
+// for questions, scheduled_for or else created_at for bookings) and id.
+type Key struct {
+	Time time.Time
+	ID   string
 }
 
 // QuestionRow is one question of the questions report.
@@ -96,7 +109,13 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 	LEFT JOIN subjects sub ON sub.id = q.subject_id
 	WHERE q.created_at >= ? AND q.created_at <= ?`, in.From, in.To)
 	filterQuestions(q, groups, in)
+	if in.After != nil {
+		q.add(` AND (q.created_at > ? OR (q.created_at = ? AND q.id > ?))`, in.After.Time, in.After.Time, in.After.ID)
+	}
 	q.add(` ORDER BY q.created_at, q.id`)
+	if in.Limit > 0 {
+		q.add(` LIMIT ?`, in.Limit)
+	}
 	reveal := p.RevealAnonymous
 	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (QuestionRow, error) {
 		var (
@@ -129,6 +148,21 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 		}
 		return r, nil
 	}), nil
+}
+
+// CountQuestions returns how many rows Questions would yield without a page.
+func CountQuestions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInput) (int, error) {
+	groups, err := resolveGroups(ctx, d, p, in.GroupIDs, in.SchoolIDs)
+	if err != nil {
+		return 0, err
+	}
+	q := newQuery(d.Dialect).add(`SELECT COUNT(*) FROM questions q WHERE q.created_at >= ? AND q.created_at <= ?`, in.From, in.To)
+	filterQuestions(q, groups, in)
+	var n int
+	if err := d.SQL.QueryRowContext(ctx, q.String(), q.args...).Scan(&n); err != nil {
+		return 0, dbError(err)
+	}
+	return n, nil
 }
 
 // filterQuestions adds the input's filters to the WHERE clause of q.
