@@ -15,9 +15,11 @@ import (
 )
 
 func (s *Server) graphqlHandler() http.Handler {
-	return graph.NewHandler(s.db.Client, graph.Options{
+	return graph.NewHandler(s.db, graph.Options{
 		Introspection:   s.cfg.Introspection,
 		ComplexityLimit: s.cfg.ComplexityLimit,
+		PortalURL:       s.cfg.PortalURL,
+		Now:             s.now,
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/stift/stift-reports/ent/schema/gid"
 	"github.com/stift/stift-reports/ent/user"
 	"github.com/stift/stift-reports/graph/cursor"
+	"github.com/stift/stift-reports/report"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -107,6 +108,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BookingReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BookingReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BookingReportRow struct {
+		Booking                    func(childComplexity int) int
+		BookingRoom                func(childComplexity int) int
+		CallQualityRatingByStudent func(childComplexity int) int
+		CallQualityRatingByTeacher func(childComplexity int) int
+		CancelledAt                func(childComplexity int) int
+		CancelledBy                func(childComplexity int) int
+		CreatedAt                  func(childComplexity int) int
+		Discipline                 func(childComplexity int) int
+		DurationMinutes            func(childComplexity int) int
+		EndTime                    func(childComplexity int) int
+		Group                      func(childComplexity int) int
+		Modal                      func(childComplexity int) int
+		ModalLabel                 func(childComplexity int) int
+		RatingByStudent            func(childComplexity int) int
+		RatingByTeacher            func(childComplexity int) int
+		ScheduledFor               func(childComplexity int) int
+		School                     func(childComplexity int) int
+		StartTime                  func(childComplexity int) int
+		Status                     func(childComplexity int) int
+		StatusLabel                func(childComplexity int) int
+		Student                    func(childComplexity int) int
+		Teacher                    func(childComplexity int) int
+		Timezone                   func(childComplexity int) int
+	}
+
 	BookingRoom struct {
 		AvailabilitySlots func(childComplexity int) int
 		Disciplines       func(childComplexity int) int
@@ -147,6 +185,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DisciplineUsage struct {
+		AverageResponseMinutes func(childComplexity int) int
+		Discipline             func(childComplexity int) int
+		TopSubjects            func(childComplexity int) int
+		TotalQuestions         func(childComplexity int) int
+	}
+
 	Group struct {
 		Bookings  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
 		ID        func(childComplexity int) int
@@ -167,6 +212,24 @@ type ComplexityRoot struct {
 	GroupEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	GroupsUsageReport struct {
+		ActiveUsersShare               func(childComplexity int) int
+		AnswerRatings                  func(childComplexity int) int
+		AverageAdjustedResponseMinutes func(childComplexity int) int
+		AverageAnswerRating            func(childComplexity int) int
+		AverageNPS                     func(childComplexity int) int
+		AverageResponseTimeNPS         func(childComplexity int) int
+		Disciplines                    func(childComplexity int) int
+		From                           func(childComplexity int) int
+		NPSAnswers                     func(childComplexity int) int
+		QuestionsByDiscipline          func(childComplexity int) int
+		Students                       func(childComplexity int) int
+		Teachers                       func(childComplexity int) int
+		Timezone                       func(childComplexity int) int
+		To                             func(childComplexity int) int
+		TotalQuestions                 func(childComplexity int) int
 	}
 
 	NPSAnswer struct {
@@ -190,6 +253,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	NameCount struct {
+		Count func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -198,17 +266,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		BookingRooms func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder, where *ent.BookingRoomWhereInput) int
-		Bookings     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
-		Disciplines  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.DisciplineOrder, where *ent.DisciplineWhereInput) int
-		Groups       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
-		Questions    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
-		Schools      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
-		Subjects     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SubjectOrder, where *ent.SubjectWhereInput) int
-		Users        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		Viewer       func(childComplexity int) int
+		BookingRooms     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder, where *ent.BookingRoomWhereInput) int
+		Bookings         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
+		BookingsReport   func(childComplexity int, input report.BookingsInput, first *int, after *entgql.Cursor[string]) int
+		BookingsWorkload func(childComplexity int, schoolIds []string) int
+		Disciplines      func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.DisciplineOrder, where *ent.DisciplineWhereInput) int
+		Groups           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
+		GroupsUsage      func(childComplexity int, input report.GroupsUsageInput) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		Questions        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
+		QuestionsReport  func(childComplexity int, input report.QuestionsInput, first *int, after *entgql.Cursor[string]) int
+		Schools          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
+		Subjects         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SubjectOrder, where *ent.SubjectWhereInput) int
+		Users            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Viewer           func(childComplexity int) int
 	}
 
 	Question struct {
@@ -252,6 +324,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	QuestionReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	QuestionReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QuestionReportRow struct {
+		AdjustedResponseMinutes func(childComplexity int) int
+		Anonymous               func(childComplexity int) int
+		AnswerComment           func(childComplexity int) int
+		AnswerDescription       func(childComplexity int) int
+		AnswerRating            func(childComplexity int) int
+		AnswerUnderstood        func(childComplexity int) int
+		AnsweredAt              func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		Description             func(childComplexity int) int
+		Discipline              func(childComplexity int) int
+		Group                   func(childComplexity int) int
+		HasSeenAnswer           func(childComplexity int) int
+		Link                    func(childComplexity int) int
+		Question                func(childComplexity int) int
+		ReplyAnswerDescription  func(childComplexity int) int
+		ReplyDescription        func(childComplexity int) int
+		ResponseMinutes         func(childComplexity int) int
+		School                  func(childComplexity int) int
+		Status                  func(childComplexity int) int
+		StatusLabel             func(childComplexity int) int
+		Student                 func(childComplexity int) int
+		Subject                 func(childComplexity int) int
+		Teacher                 func(childComplexity int) int
+	}
+
 	School struct {
 		BookingRooms   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder, where *ent.BookingRoomWhereInput) int
 		Bookings       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
@@ -273,6 +382,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ScoreCount struct {
+		Count func(childComplexity int) int
+		Score func(childComplexity int) int
+	}
+
+	StudentUsage struct {
+		Active         func(childComplexity int) int
+		Groups         func(childComplexity int) int
+		Questions      func(childComplexity int) int
+		QuestionsCount func(childComplexity int) int
+		Student        func(childComplexity int) int
+	}
+
 	Subject struct {
 		Discipline   func(childComplexity int) int
 		DisciplineID func(childComplexity int) int
@@ -289,6 +411,20 @@ type ComplexityRoot struct {
 	SubjectEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TeacherUsage struct {
+		Active                 func(childComplexity int) int
+		AnsweredQuestions      func(childComplexity int) int
+		AverageResponseMinutes func(childComplexity int) int
+		Disciplines            func(childComplexity int) int
+		Groups                 func(childComplexity int) int
+		Teacher                func(childComplexity int) int
+	}
+
+	UsageQuestion struct {
+		Discipline func(childComplexity int) int
+		Subject    func(childComplexity int) int
 	}
 
 	User struct {
@@ -329,6 +465,12 @@ type ComplexityRoot struct {
 		ScopeIds        func(childComplexity int) int
 		TokenName       func(childComplexity int) int
 	}
+
+	WorkloadRow struct {
+		Discipline    func(childComplexity int) int
+		Teacher       func(childComplexity int) int
+		WeeklyMinutes func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -346,6 +488,10 @@ type QueryResolver interface {
 	Schools(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error)
 	Subjects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SubjectOrder, where *ent.SubjectWhereInput) (*ent.SubjectConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	QuestionsReport(ctx context.Context, input report.QuestionsInput, first *int, after *entgql.Cursor[string]) (*QuestionReportConnection, error)
+	BookingsReport(ctx context.Context, input report.BookingsInput, first *int, after *entgql.Cursor[string]) (*BookingReportConnection, error)
+	BookingsWorkload(ctx context.Context, schoolIds []string) ([]*WorkloadRow, error)
+	GroupsUsage(ctx context.Context, input report.GroupsUsageInput) (*GroupsUsageReport, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 }
 
@@ -649,6 +795,177 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BookingEdge.Node(childComplexity), true
 
+	case "BookingReportConnection.edges":
+		if e.ComplexityRoot.BookingReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportConnection.Edges(childComplexity), true
+	case "BookingReportConnection.pageInfo":
+		if e.ComplexityRoot.BookingReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportConnection.PageInfo(childComplexity), true
+	case "BookingReportConnection.totalCount":
+		if e.ComplexityRoot.BookingReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportConnection.TotalCount(childComplexity), true
+
+	case "BookingReportEdge.cursor":
+		if e.ComplexityRoot.BookingReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportEdge.Cursor(childComplexity), true
+	case "BookingReportEdge.node":
+		if e.ComplexityRoot.BookingReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportEdge.Node(childComplexity), true
+
+	case "BookingReportRow.booking":
+		if e.ComplexityRoot.BookingReportRow.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Booking(childComplexity), true
+	case "BookingReportRow.bookingRoom":
+		if e.ComplexityRoot.BookingReportRow.BookingRoom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.BookingRoom(childComplexity), true
+	case "BookingReportRow.callQualityRatingByStudent":
+		if e.ComplexityRoot.BookingReportRow.CallQualityRatingByStudent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.CallQualityRatingByStudent(childComplexity), true
+	case "BookingReportRow.callQualityRatingByTeacher":
+		if e.ComplexityRoot.BookingReportRow.CallQualityRatingByTeacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.CallQualityRatingByTeacher(childComplexity), true
+	case "BookingReportRow.cancelledAt":
+		if e.ComplexityRoot.BookingReportRow.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.CancelledAt(childComplexity), true
+	case "BookingReportRow.cancelledBy":
+		if e.ComplexityRoot.BookingReportRow.CancelledBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.CancelledBy(childComplexity), true
+	case "BookingReportRow.createdAt":
+		if e.ComplexityRoot.BookingReportRow.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.CreatedAt(childComplexity), true
+	case "BookingReportRow.discipline":
+		if e.ComplexityRoot.BookingReportRow.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Discipline(childComplexity), true
+	case "BookingReportRow.durationMinutes":
+		if e.ComplexityRoot.BookingReportRow.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.DurationMinutes(childComplexity), true
+	case "BookingReportRow.endTime":
+		if e.ComplexityRoot.BookingReportRow.EndTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.EndTime(childComplexity), true
+	case "BookingReportRow.group":
+		if e.ComplexityRoot.BookingReportRow.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Group(childComplexity), true
+	case "BookingReportRow.modal":
+		if e.ComplexityRoot.BookingReportRow.Modal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Modal(childComplexity), true
+	case "BookingReportRow.modalLabel":
+		if e.ComplexityRoot.BookingReportRow.ModalLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.ModalLabel(childComplexity), true
+	case "BookingReportRow.ratingByStudent":
+		if e.ComplexityRoot.BookingReportRow.RatingByStudent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.RatingByStudent(childComplexity), true
+	case "BookingReportRow.ratingByTeacher":
+		if e.ComplexityRoot.BookingReportRow.RatingByTeacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.RatingByTeacher(childComplexity), true
+	case "BookingReportRow.scheduledFor":
+		if e.ComplexityRoot.BookingReportRow.ScheduledFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.ScheduledFor(childComplexity), true
+	case "BookingReportRow.school":
+		if e.ComplexityRoot.BookingReportRow.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.School(childComplexity), true
+	case "BookingReportRow.startTime":
+		if e.ComplexityRoot.BookingReportRow.StartTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.StartTime(childComplexity), true
+	case "BookingReportRow.status":
+		if e.ComplexityRoot.BookingReportRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Status(childComplexity), true
+	case "BookingReportRow.statusLabel":
+		if e.ComplexityRoot.BookingReportRow.StatusLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.StatusLabel(childComplexity), true
+	case "BookingReportRow.student":
+		if e.ComplexityRoot.BookingReportRow.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Student(childComplexity), true
+	case "BookingReportRow.teacher":
+		if e.ComplexityRoot.BookingReportRow.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Teacher(childComplexity), true
+	case "BookingReportRow.timezone":
+		if e.ComplexityRoot.BookingReportRow.Timezone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReportRow.Timezone(childComplexity), true
+
 	case "BookingRoom.availabilitySlots":
 		if e.ComplexityRoot.BookingRoom.AvailabilitySlots == nil {
 			break
@@ -787,6 +1104,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DisciplineEdge.Node(childComplexity), true
 
+	case "DisciplineUsage.averageResponseMinutes":
+		if e.ComplexityRoot.DisciplineUsage.AverageResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisciplineUsage.AverageResponseMinutes(childComplexity), true
+	case "DisciplineUsage.discipline":
+		if e.ComplexityRoot.DisciplineUsage.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisciplineUsage.Discipline(childComplexity), true
+	case "DisciplineUsage.topSubjects":
+		if e.ComplexityRoot.DisciplineUsage.TopSubjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisciplineUsage.TopSubjects(childComplexity), true
+	case "DisciplineUsage.totalQuestions":
+		if e.ComplexityRoot.DisciplineUsage.TotalQuestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisciplineUsage.TotalQuestions(childComplexity), true
+
 	case "Group.bookings":
 		if e.ComplexityRoot.Group.Bookings == nil {
 			break
@@ -888,6 +1230,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "GroupsUsageReport.activeUsersShare":
+		if e.ComplexityRoot.GroupsUsageReport.ActiveUsersShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.ActiveUsersShare(childComplexity), true
+	case "GroupsUsageReport.answerRatings":
+		if e.ComplexityRoot.GroupsUsageReport.AnswerRatings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.AnswerRatings(childComplexity), true
+	case "GroupsUsageReport.averageAdjustedResponseMinutes":
+		if e.ComplexityRoot.GroupsUsageReport.AverageAdjustedResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.AverageAdjustedResponseMinutes(childComplexity), true
+	case "GroupsUsageReport.averageAnswerRating":
+		if e.ComplexityRoot.GroupsUsageReport.AverageAnswerRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.AverageAnswerRating(childComplexity), true
+	case "GroupsUsageReport.averageNps":
+		if e.ComplexityRoot.GroupsUsageReport.AverageNPS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.AverageNPS(childComplexity), true
+	case "GroupsUsageReport.averageResponseTimeNps":
+		if e.ComplexityRoot.GroupsUsageReport.AverageResponseTimeNPS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.AverageResponseTimeNPS(childComplexity), true
+	case "GroupsUsageReport.disciplines":
+		if e.ComplexityRoot.GroupsUsageReport.Disciplines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.Disciplines(childComplexity), true
+	case "GroupsUsageReport.from":
+		if e.ComplexityRoot.GroupsUsageReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.From(childComplexity), true
+	case "GroupsUsageReport.npsAnswers":
+		if e.ComplexityRoot.GroupsUsageReport.NPSAnswers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.NPSAnswers(childComplexity), true
+	case "GroupsUsageReport.questionsByDiscipline":
+		if e.ComplexityRoot.GroupsUsageReport.QuestionsByDiscipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.QuestionsByDiscipline(childComplexity), true
+	case "GroupsUsageReport.students":
+		if e.ComplexityRoot.GroupsUsageReport.Students == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.Students(childComplexity), true
+	case "GroupsUsageReport.teachers":
+		if e.ComplexityRoot.GroupsUsageReport.Teachers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.Teachers(childComplexity), true
+	case "GroupsUsageReport.timezone":
+		if e.ComplexityRoot.GroupsUsageReport.Timezone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.Timezone(childComplexity), true
+	case "GroupsUsageReport.to":
+		if e.ComplexityRoot.GroupsUsageReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.To(childComplexity), true
+	case "GroupsUsageReport.totalQuestions":
+		if e.ComplexityRoot.GroupsUsageReport.TotalQuestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupsUsageReport.TotalQuestions(childComplexity), true
+
 	case "NPSAnswer.comment":
 		if e.ComplexityRoot.NPSAnswer.Comment == nil {
 			break
@@ -963,6 +1396,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NPSAnswerEdge.Node(childComplexity), true
 
+	case "NameCount.count":
+		if e.ComplexityRoot.NameCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NameCount.Count(childComplexity), true
+	case "NameCount.name":
+		if e.ComplexityRoot.NameCount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NameCount.Name(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1010,6 +1456,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder), args["where"].(*ent.BookingWhereInput)), true
+	case "Query.bookingsReport":
+		if e.ComplexityRoot.Query.BookingsReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bookingsReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BookingsReport(childComplexity, args["input"].(report.BookingsInput), args["first"].(*int), args["after"].(*entgql.Cursor[string])), true
+	case "Query.bookingsWorkload":
+		if e.ComplexityRoot.Query.BookingsWorkload == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bookingsWorkload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BookingsWorkload(childComplexity, args["schoolIds"].([]string)), true
 	case "Query.disciplines":
 		if e.ComplexityRoot.Query.Disciplines == nil {
 			break
@@ -1032,6 +1500,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Groups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.GroupOrder), args["where"].(*ent.GroupWhereInput)), true
+	case "Query.groupsUsage":
+		if e.ComplexityRoot.Query.GroupsUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_groupsUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GroupsUsage(childComplexity, args["input"].(report.GroupsUsageInput)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -1066,6 +1545,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
+	case "Query.questionsReport":
+		if e.ComplexityRoot.Query.QuestionsReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questionsReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuestionsReport(childComplexity, args["input"].(report.QuestionsInput), args["first"].(*int), args["after"].(*entgql.Cursor[string])), true
 	case "Query.schools":
 		if e.ComplexityRoot.Query.Schools == nil {
 			break
@@ -1301,6 +1791,177 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QuestionEdge.Node(childComplexity), true
 
+	case "QuestionReportConnection.edges":
+		if e.ComplexityRoot.QuestionReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportConnection.Edges(childComplexity), true
+	case "QuestionReportConnection.pageInfo":
+		if e.ComplexityRoot.QuestionReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportConnection.PageInfo(childComplexity), true
+	case "QuestionReportConnection.totalCount":
+		if e.ComplexityRoot.QuestionReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportConnection.TotalCount(childComplexity), true
+
+	case "QuestionReportEdge.cursor":
+		if e.ComplexityRoot.QuestionReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportEdge.Cursor(childComplexity), true
+	case "QuestionReportEdge.node":
+		if e.ComplexityRoot.QuestionReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportEdge.Node(childComplexity), true
+
+	case "QuestionReportRow.adjustedResponseMinutes":
+		if e.ComplexityRoot.QuestionReportRow.AdjustedResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.AdjustedResponseMinutes(childComplexity), true
+	case "QuestionReportRow.anonymous":
+		if e.ComplexityRoot.QuestionReportRow.Anonymous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Anonymous(childComplexity), true
+	case "QuestionReportRow.answerComment":
+		if e.ComplexityRoot.QuestionReportRow.AnswerComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.AnswerComment(childComplexity), true
+	case "QuestionReportRow.answerDescription":
+		if e.ComplexityRoot.QuestionReportRow.AnswerDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.AnswerDescription(childComplexity), true
+	case "QuestionReportRow.answerRating":
+		if e.ComplexityRoot.QuestionReportRow.AnswerRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.AnswerRating(childComplexity), true
+	case "QuestionReportRow.answerUnderstood":
+		if e.ComplexityRoot.QuestionReportRow.AnswerUnderstood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.AnswerUnderstood(childComplexity), true
+	case "QuestionReportRow.answeredAt":
+		if e.ComplexityRoot.QuestionReportRow.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.AnsweredAt(childComplexity), true
+	case "QuestionReportRow.createdAt":
+		if e.ComplexityRoot.QuestionReportRow.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.CreatedAt(childComplexity), true
+	case "QuestionReportRow.description":
+		if e.ComplexityRoot.QuestionReportRow.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Description(childComplexity), true
+	case "QuestionReportRow.discipline":
+		if e.ComplexityRoot.QuestionReportRow.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Discipline(childComplexity), true
+	case "QuestionReportRow.group":
+		if e.ComplexityRoot.QuestionReportRow.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Group(childComplexity), true
+	case "QuestionReportRow.hasSeenAnswer":
+		if e.ComplexityRoot.QuestionReportRow.HasSeenAnswer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.HasSeenAnswer(childComplexity), true
+	case "QuestionReportRow.link":
+		if e.ComplexityRoot.QuestionReportRow.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Link(childComplexity), true
+	case "QuestionReportRow.question":
+		if e.ComplexityRoot.QuestionReportRow.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Question(childComplexity), true
+	case "QuestionReportRow.replyAnswerDescription":
+		if e.ComplexityRoot.QuestionReportRow.ReplyAnswerDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.ReplyAnswerDescription(childComplexity), true
+	case "QuestionReportRow.replyDescription":
+		if e.ComplexityRoot.QuestionReportRow.ReplyDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.ReplyDescription(childComplexity), true
+	case "QuestionReportRow.responseMinutes":
+		if e.ComplexityRoot.QuestionReportRow.ResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.ResponseMinutes(childComplexity), true
+	case "QuestionReportRow.school":
+		if e.ComplexityRoot.QuestionReportRow.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.School(childComplexity), true
+	case "QuestionReportRow.status":
+		if e.ComplexityRoot.QuestionReportRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Status(childComplexity), true
+	case "QuestionReportRow.statusLabel":
+		if e.ComplexityRoot.QuestionReportRow.StatusLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.StatusLabel(childComplexity), true
+	case "QuestionReportRow.student":
+		if e.ComplexityRoot.QuestionReportRow.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Student(childComplexity), true
+	case "QuestionReportRow.subject":
+		if e.ComplexityRoot.QuestionReportRow.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Subject(childComplexity), true
+	case "QuestionReportRow.teacher":
+		if e.ComplexityRoot.QuestionReportRow.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionReportRow.Teacher(childComplexity), true
+
 	case "School.bookingRooms":
 		if e.ComplexityRoot.School.BookingRooms == nil {
 			break
@@ -1391,6 +2052,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SchoolEdge.Node(childComplexity), true
 
+	case "ScoreCount.count":
+		if e.ComplexityRoot.ScoreCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreCount.Count(childComplexity), true
+	case "ScoreCount.score":
+		if e.ComplexityRoot.ScoreCount.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreCount.Score(childComplexity), true
+
+	case "StudentUsage.active":
+		if e.ComplexityRoot.StudentUsage.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentUsage.Active(childComplexity), true
+	case "StudentUsage.groups":
+		if e.ComplexityRoot.StudentUsage.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentUsage.Groups(childComplexity), true
+	case "StudentUsage.questions":
+		if e.ComplexityRoot.StudentUsage.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentUsage.Questions(childComplexity), true
+	case "StudentUsage.questionsCount":
+		if e.ComplexityRoot.StudentUsage.QuestionsCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentUsage.QuestionsCount(childComplexity), true
+	case "StudentUsage.student":
+		if e.ComplexityRoot.StudentUsage.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentUsage.Student(childComplexity), true
+
 	case "Subject.discipline":
 		if e.ComplexityRoot.Subject.Discipline == nil {
 			break
@@ -1447,6 +2152,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubjectEdge.Node(childComplexity), true
+
+	case "TeacherUsage.active":
+		if e.ComplexityRoot.TeacherUsage.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherUsage.Active(childComplexity), true
+	case "TeacherUsage.answeredQuestions":
+		if e.ComplexityRoot.TeacherUsage.AnsweredQuestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherUsage.AnsweredQuestions(childComplexity), true
+	case "TeacherUsage.averageResponseMinutes":
+		if e.ComplexityRoot.TeacherUsage.AverageResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherUsage.AverageResponseMinutes(childComplexity), true
+	case "TeacherUsage.disciplines":
+		if e.ComplexityRoot.TeacherUsage.Disciplines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherUsage.Disciplines(childComplexity), true
+	case "TeacherUsage.groups":
+		if e.ComplexityRoot.TeacherUsage.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherUsage.Groups(childComplexity), true
+	case "TeacherUsage.teacher":
+		if e.ComplexityRoot.TeacherUsage.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeacherUsage.Teacher(childComplexity), true
+
+	case "UsageQuestion.discipline":
+		if e.ComplexityRoot.UsageQuestion.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageQuestion.Discipline(childComplexity), true
+	case "UsageQuestion.subject":
+		if e.ComplexityRoot.UsageQuestion.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageQuestion.Subject(childComplexity), true
 
 	case "User.answeredQuestions":
 		if e.ComplexityRoot.User.AnsweredQuestions == nil {
@@ -1634,6 +2389,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.TokenName(childComplexity), true
 
+	case "WorkloadRow.discipline":
+		if e.ComplexityRoot.WorkloadRow.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkloadRow.Discipline(childComplexity), true
+	case "WorkloadRow.teacher":
+		if e.ComplexityRoot.WorkloadRow.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkloadRow.Teacher(childComplexity), true
+	case "WorkloadRow.weeklyMinutes":
+		if e.ComplexityRoot.WorkloadRow.WeeklyMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkloadRow.WeeklyMinutes(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1648,14 +2422,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BookingRoomOrder", ec.unmarshalInputBookingRoomOrder),
 			graphql.NewInputUnmarshaler("BookingRoomWhereInput", ec.unmarshalInputBookingRoomWhereInput),
 			graphql.NewInputUnmarshaler("BookingWhereInput", ec.unmarshalInputBookingWhereInput),
+			graphql.NewInputUnmarshaler("BookingsReportInput", ec.unmarshalInputBookingsReportInput),
 			graphql.NewInputUnmarshaler("DisciplineOrder", ec.unmarshalInputDisciplineOrder),
 			graphql.NewInputUnmarshaler("DisciplineWhereInput", ec.unmarshalInputDisciplineWhereInput),
 			graphql.NewInputUnmarshaler("GroupOrder", ec.unmarshalInputGroupOrder),
 			graphql.NewInputUnmarshaler("GroupWhereInput", ec.unmarshalInputGroupWhereInput),
+			graphql.NewInputUnmarshaler("GroupsUsageInput", ec.unmarshalInputGroupsUsageInput),
 			graphql.NewInputUnmarshaler("NPSAnswerOrder", ec.unmarshalInputNPSAnswerOrder),
 			graphql.NewInputUnmarshaler("NPSAnswerWhereInput", ec.unmarshalInputNPSAnswerWhereInput),
 			graphql.NewInputUnmarshaler("QuestionOrder", ec.unmarshalInputQuestionOrder),
 			graphql.NewInputUnmarshaler("QuestionWhereInput", ec.unmarshalInputQuestionWhereInput),
+			graphql.NewInputUnmarshaler("QuestionsReportInput", ec.unmarshalInputQuestionsReportInput),
 			graphql.NewInputUnmarshaler("SchoolOrder", ec.unmarshalInputSchoolOrder),
 			graphql.NewInputUnmarshaler("SchoolWhereInput", ec.unmarshalInputSchoolWhereInput),
 			graphql.NewInputUnmarshaler("SubjectOrder", ec.unmarshalInputSubjectOrder),
@@ -1722,7 +2499,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphql" "schema.graphqls"
+//go:embed "ent.graphql" "report.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1735,6 +2512,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
+	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1859,6 +2637,80 @@ func (ec *executionContext) childFields_BookingEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type BookingEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BookingReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BookingReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BookingReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BookingReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_BookingReportEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_BookingReportEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "booking":
+		return ec.fieldContext_BookingReportRow_booking(ctx, field)
+	case "school":
+		return ec.fieldContext_BookingReportRow_school(ctx, field)
+	case "group":
+		return ec.fieldContext_BookingReportRow_group(ctx, field)
+	case "student":
+		return ec.fieldContext_BookingReportRow_student(ctx, field)
+	case "teacher":
+		return ec.fieldContext_BookingReportRow_teacher(ctx, field)
+	case "discipline":
+		return ec.fieldContext_BookingReportRow_discipline(ctx, field)
+	case "bookingRoom":
+		return ec.fieldContext_BookingReportRow_bookingRoom(ctx, field)
+	case "modal":
+		return ec.fieldContext_BookingReportRow_modal(ctx, field)
+	case "modalLabel":
+		return ec.fieldContext_BookingReportRow_modalLabel(ctx, field)
+	case "timezone":
+		return ec.fieldContext_BookingReportRow_timezone(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BookingReportRow_createdAt(ctx, field)
+	case "scheduledFor":
+		return ec.fieldContext_BookingReportRow_scheduledFor(ctx, field)
+	case "startTime":
+		return ec.fieldContext_BookingReportRow_startTime(ctx, field)
+	case "endTime":
+		return ec.fieldContext_BookingReportRow_endTime(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_BookingReportRow_durationMinutes(ctx, field)
+	case "ratingByStudent":
+		return ec.fieldContext_BookingReportRow_ratingByStudent(ctx, field)
+	case "ratingByTeacher":
+		return ec.fieldContext_BookingReportRow_ratingByTeacher(ctx, field)
+	case "callQualityRatingByStudent":
+		return ec.fieldContext_BookingReportRow_callQualityRatingByStudent(ctx, field)
+	case "callQualityRatingByTeacher":
+		return ec.fieldContext_BookingReportRow_callQualityRatingByTeacher(ctx, field)
+	case "status":
+		return ec.fieldContext_BookingReportRow_status(ctx, field)
+	case "statusLabel":
+		return ec.fieldContext_BookingReportRow_statusLabel(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_BookingReportRow_cancelledAt(ctx, field)
+	case "cancelledBy":
+		return ec.fieldContext_BookingReportRow_cancelledBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingReportRow", field.Name)
+}
+
 func (ec *executionContext) childFields_BookingRoom(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1939,6 +2791,20 @@ func (ec *executionContext) childFields_DisciplineEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type DisciplineEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DisciplineUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "discipline":
+		return ec.fieldContext_DisciplineUsage_discipline(ctx, field)
+	case "totalQuestions":
+		return ec.fieldContext_DisciplineUsage_totalQuestions(ctx, field)
+	case "averageResponseMinutes":
+		return ec.fieldContext_DisciplineUsage_averageResponseMinutes(ctx, field)
+	case "topSubjects":
+		return ec.fieldContext_DisciplineUsage_topSubjects(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisciplineUsage", field.Name)
+}
+
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1983,6 +2849,42 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_GroupsUsageReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_GroupsUsageReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_GroupsUsageReport_to(ctx, field)
+	case "timezone":
+		return ec.fieldContext_GroupsUsageReport_timezone(ctx, field)
+	case "totalQuestions":
+		return ec.fieldContext_GroupsUsageReport_totalQuestions(ctx, field)
+	case "averageAdjustedResponseMinutes":
+		return ec.fieldContext_GroupsUsageReport_averageAdjustedResponseMinutes(ctx, field)
+	case "questionsByDiscipline":
+		return ec.fieldContext_GroupsUsageReport_questionsByDiscipline(ctx, field)
+	case "activeUsersShare":
+		return ec.fieldContext_GroupsUsageReport_activeUsersShare(ctx, field)
+	case "averageAnswerRating":
+		return ec.fieldContext_GroupsUsageReport_averageAnswerRating(ctx, field)
+	case "averageNps":
+		return ec.fieldContext_GroupsUsageReport_averageNps(ctx, field)
+	case "averageResponseTimeNps":
+		return ec.fieldContext_GroupsUsageReport_averageResponseTimeNps(ctx, field)
+	case "npsAnswers":
+		return ec.fieldContext_GroupsUsageReport_npsAnswers(ctx, field)
+	case "answerRatings":
+		return ec.fieldContext_GroupsUsageReport_answerRatings(ctx, field)
+	case "students":
+		return ec.fieldContext_GroupsUsageReport_students(ctx, field)
+	case "teachers":
+		return ec.fieldContext_GroupsUsageReport_teachers(ctx, field)
+	case "disciplines":
+		return ec.fieldContext_GroupsUsageReport_disciplines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupsUsageReport", field.Name)
+}
+
 func (ec *executionContext) childFields_NPSAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2011,6 +2913,16 @@ func (ec *executionContext) childFields_NPSAnswerEdge(ctx context.Context, field
 		return ec.fieldContext_NPSAnswerEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NPSAnswerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NameCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NameCount_name(ctx, field)
+	case "count":
+		return ec.fieldContext_NameCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NameCount", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2109,6 +3021,80 @@ func (ec *executionContext) childFields_QuestionEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type QuestionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_QuestionReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QuestionReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QuestionReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_QuestionReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_QuestionReportEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_QuestionReportEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "question":
+		return ec.fieldContext_QuestionReportRow_question(ctx, field)
+	case "school":
+		return ec.fieldContext_QuestionReportRow_school(ctx, field)
+	case "group":
+		return ec.fieldContext_QuestionReportRow_group(ctx, field)
+	case "student":
+		return ec.fieldContext_QuestionReportRow_student(ctx, field)
+	case "teacher":
+		return ec.fieldContext_QuestionReportRow_teacher(ctx, field)
+	case "discipline":
+		return ec.fieldContext_QuestionReportRow_discipline(ctx, field)
+	case "subject":
+		return ec.fieldContext_QuestionReportRow_subject(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_QuestionReportRow_createdAt(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_QuestionReportRow_answeredAt(ctx, field)
+	case "status":
+		return ec.fieldContext_QuestionReportRow_status(ctx, field)
+	case "statusLabel":
+		return ec.fieldContext_QuestionReportRow_statusLabel(ctx, field)
+	case "anonymous":
+		return ec.fieldContext_QuestionReportRow_anonymous(ctx, field)
+	case "description":
+		return ec.fieldContext_QuestionReportRow_description(ctx, field)
+	case "answerDescription":
+		return ec.fieldContext_QuestionReportRow_answerDescription(ctx, field)
+	case "replyDescription":
+		return ec.fieldContext_QuestionReportRow_replyDescription(ctx, field)
+	case "replyAnswerDescription":
+		return ec.fieldContext_QuestionReportRow_replyAnswerDescription(ctx, field)
+	case "answerRating":
+		return ec.fieldContext_QuestionReportRow_answerRating(ctx, field)
+	case "answerUnderstood":
+		return ec.fieldContext_QuestionReportRow_answerUnderstood(ctx, field)
+	case "answerComment":
+		return ec.fieldContext_QuestionReportRow_answerComment(ctx, field)
+	case "hasSeenAnswer":
+		return ec.fieldContext_QuestionReportRow_hasSeenAnswer(ctx, field)
+	case "responseMinutes":
+		return ec.fieldContext_QuestionReportRow_responseMinutes(ctx, field)
+	case "adjustedResponseMinutes":
+		return ec.fieldContext_QuestionReportRow_adjustedResponseMinutes(ctx, field)
+	case "link":
+		return ec.fieldContext_QuestionReportRow_link(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionReportRow", field.Name)
+}
+
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2151,6 +3137,32 @@ func (ec *executionContext) childFields_SchoolEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SchoolEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ScoreCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_ScoreCount_score(ctx, field)
+	case "count":
+		return ec.fieldContext_ScoreCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreCount", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "student":
+		return ec.fieldContext_StudentUsage_student(ctx, field)
+	case "groups":
+		return ec.fieldContext_StudentUsage_groups(ctx, field)
+	case "active":
+		return ec.fieldContext_StudentUsage_active(ctx, field)
+	case "questions":
+		return ec.fieldContext_StudentUsage_questions(ctx, field)
+	case "questionsCount":
+		return ec.fieldContext_StudentUsage_questionsCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentUsage", field.Name)
+}
+
 func (ec *executionContext) childFields_Subject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2185,6 +3197,34 @@ func (ec *executionContext) childFields_SubjectEdge(ctx context.Context, field g
 		return ec.fieldContext_SubjectEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TeacherUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "teacher":
+		return ec.fieldContext_TeacherUsage_teacher(ctx, field)
+	case "groups":
+		return ec.fieldContext_TeacherUsage_groups(ctx, field)
+	case "disciplines":
+		return ec.fieldContext_TeacherUsage_disciplines(ctx, field)
+	case "active":
+		return ec.fieldContext_TeacherUsage_active(ctx, field)
+	case "answeredQuestions":
+		return ec.fieldContext_TeacherUsage_answeredQuestions(ctx, field)
+	case "averageResponseMinutes":
+		return ec.fieldContext_TeacherUsage_averageResponseMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeacherUsage", field.Name)
+}
+
+func (ec *executionContext) childFields_UsageQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "discipline":
+		return ec.fieldContext_UsageQuestion_discipline(ctx, field)
+	case "subject":
+		return ec.fieldContext_UsageQuestion_subject(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageQuestion", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2263,6 +3303,18 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_revealAnonymous(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkloadRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "teacher":
+		return ec.fieldContext_WorkloadRow_teacher(ctx, field)
+	case "discipline":
+		return ec.fieldContext_WorkloadRow_discipline(ctx, field)
+	case "weeklyMinutes":
+		return ec.fieldContext_WorkloadRow_weeklyMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkloadRow", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2665,6 +3717,50 @@ func (ec *executionContext) field_Query_bookingRooms_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_bookingsReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (report.BookingsInput, error) {
+			return ec.unmarshalNBookingsReportInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_bookingsWorkload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schoolIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schoolIds"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2773,6 +3869,20 @@ func (ec *executionContext) field_Query_disciplines_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_groupsUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (report.GroupsUsageInput, error) {
+			return ec.unmarshalNGroupsUsageInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐGroupsUsageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2852,6 +3962,36 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_questionsReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (report.QuestionsInput, error) {
+			return ec.unmarshalNQuestionsReportInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4725,6 +5865,749 @@ func (ec *executionContext) fieldContext_BookingEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("BookingEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _BookingReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BookingReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BookingReportEdge) graphql.Marshaler {
+			return ec.marshalNBookingReportEdge2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BookingReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *BookingReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _BookingReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *BookingReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BookingReportRow) graphql.Marshaler {
+			return ec.marshalNBookingReportRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BookingReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _BookingReportRow_booking(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_booking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Booking(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Booking) graphql.Marshaler {
+			return ec.marshalNBooking2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBooking(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_booking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Booking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_school(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_group(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_student(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Student(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_teacher(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_discipline(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_bookingRoom(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_bookingRoom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookingRoom(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingRoom) graphql.Marshaler {
+			return ec.marshalOBookingRoom2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_bookingRoom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingRoom(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingReportRow_modal(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_modal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modal(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bookingroom.Modal) graphql.Marshaler {
+			return ec.marshalOBookingRoomModal2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋbookingroomᚐModal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_modal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "BookingRoomModal")
+}
+
+func (ec *executionContext) _BookingReportRow_modalLabel(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_modalLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModalLabel(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_modalLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _BookingReportRow_timezone(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_timezone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timezone(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _BookingReportRow_createdAt(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BookingReportRow_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_scheduledFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScheduledFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_scheduledFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BookingReportRow_startTime(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_startTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartTime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_startTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "Time")
+}
+
+func (ec *executionContext) _BookingReportRow_endTime(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_endTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndTime(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_endTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "Time")
+}
+
+func (ec *executionContext) _BookingReportRow_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_durationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMinutes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "Int")
+}
+
+func (ec *executionContext) _BookingReportRow_ratingByStudent(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_ratingByStudent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatingByStudent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_ratingByStudent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingReportRow_ratingByTeacher(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_ratingByTeacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatingByTeacher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_ratingByTeacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingReportRow_callQualityRatingByStudent(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_callQualityRatingByStudent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallQualityRatingByStudent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_callQualityRatingByStudent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "Float")
+}
+
+func (ec *executionContext) _BookingReportRow_callQualityRatingByTeacher(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_callQualityRatingByTeacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallQualityRatingByTeacher(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_callQualityRatingByTeacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "Float")
+}
+
+func (ec *executionContext) _BookingReportRow_status(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.BookingStatus) graphql.Marshaler {
+			return ec.marshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, false, false, "BookingStatus")
+}
+
+func (ec *executionContext) _BookingReportRow_statusLabel(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_statusLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusLabel(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_statusLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _BookingReportRow_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BookingReportRow_cancelledBy(ctx context.Context, field graphql.CollectedField, obj *BookingReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReportRow_cancelledBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReportRow_cancelledBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BookingRoom_id(ctx context.Context, field graphql.CollectedField, obj *ent.BookingRoom) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5339,6 +7222,116 @@ func (ec *executionContext) fieldContext_DisciplineEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("DisciplineEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _DisciplineUsage_discipline(ctx context.Context, field graphql.CollectedField, obj *DisciplineUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisciplineUsage_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisciplineUsage_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisciplineUsage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisciplineUsage_totalQuestions(ctx context.Context, field graphql.CollectedField, obj *DisciplineUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisciplineUsage_totalQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalQuestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisciplineUsage_totalQuestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisciplineUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisciplineUsage_averageResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *DisciplineUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisciplineUsage_averageResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisciplineUsage_averageResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisciplineUsage", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DisciplineUsage_topSubjects(ctx context.Context, field graphql.CollectedField, obj *DisciplineUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisciplineUsage_topSubjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopSubjects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.NameCount) graphql.Marshaler {
+			return ec.marshalNNameCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisciplineUsage_topSubjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisciplineUsage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *ent.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5758,6 +7751,405 @@ func (ec *executionContext) fieldContext_GroupEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GroupEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _GroupsUsageReport_from(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GroupsUsageReport_to(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GroupsUsageReport_timezone(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_timezone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timezone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupsUsageReport_totalQuestions(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_totalQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalQuestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_totalQuestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GroupsUsageReport_averageAdjustedResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_averageAdjustedResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageAdjustedResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_averageAdjustedResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GroupsUsageReport_questionsByDiscipline(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_questionsByDiscipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuestionsByDiscipline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.NameCount) graphql.Marshaler {
+			return ec.marshalNNameCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_questionsByDiscipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupsUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupsUsageReport_activeUsersShare(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_activeUsersShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveUsersShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_activeUsersShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GroupsUsageReport_averageAnswerRating(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_averageAnswerRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageAnswerRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_averageAnswerRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GroupsUsageReport_averageNps(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_averageNps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageNPS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_averageNps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GroupsUsageReport_averageResponseTimeNps(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_averageResponseTimeNps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageResponseTimeNPS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_averageResponseTimeNps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupsUsageReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GroupsUsageReport_npsAnswers(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_npsAnswers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NPSAnswers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.ScoreCount) graphql.Marshaler {
+			return ec.marshalNScoreCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_npsAnswers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupsUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupsUsageReport_answerRatings(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_answerRatings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerRatings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []report.ScoreCount) graphql.Marshaler {
+			return ec.marshalNScoreCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_answerRatings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupsUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupsUsageReport_students(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_students(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Students, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*StudentUsage) graphql.Marshaler {
+			return ec.marshalNStudentUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐStudentUsageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_students(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupsUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupsUsageReport_teachers(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_teachers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teachers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TeacherUsage) graphql.Marshaler {
+			return ec.marshalOTeacherUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTeacherUsageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_teachers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupsUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeacherUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupsUsageReport_disciplines(ctx context.Context, field graphql.CollectedField, obj *GroupsUsageReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupsUsageReport_disciplines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disciplines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DisciplineUsage) graphql.Marshaler {
+			return ec.marshalODisciplineUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐDisciplineUsageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupsUsageReport_disciplines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupsUsageReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisciplineUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NPSAnswer_id(ctx context.Context, field graphql.CollectedField, obj *ent.NPSAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6068,6 +8460,52 @@ func (ec *executionContext) _NPSAnswerEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_NPSAnswerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NPSAnswerEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _NameCount_name(ctx context.Context, field graphql.CollectedField, obj *report.NameCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NameCount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NameCount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NameCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _NameCount_count(ctx context.Context, field graphql.CollectedField, obj *report.NameCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NameCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NameCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NameCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
@@ -6596,6 +9034,182 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_users_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_questionsReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_questionsReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QuestionsReport(ctx, fc.Args["input"].(report.QuestionsInput), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *QuestionReportConnection) graphql.Marshaler {
+			return ec.marshalNQuestionReportConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_questionsReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_questionsReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bookingsReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bookingsReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BookingsReport(ctx, fc.Args["input"].(report.BookingsInput), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[string]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BookingReportConnection) graphql.Marshaler {
+			return ec.marshalNBookingReportConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bookingsReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bookingsReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bookingsWorkload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bookingsWorkload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BookingsWorkload(ctx, fc.Args["schoolIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*WorkloadRow) graphql.Marshaler {
+			return ec.marshalNWorkloadRow2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐWorkloadRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bookingsWorkload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkloadRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bookingsWorkload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_groupsUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_groupsUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GroupsUsage(ctx, fc.Args["input"].(report.GroupsUsageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupsUsageReport) graphql.Marshaler {
+			return ec.marshalNGroupsUsageReport2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐGroupsUsageReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_groupsUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupsUsageReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_groupsUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7518,6 +10132,740 @@ func (ec *executionContext) fieldContext_QuestionEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("QuestionEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _QuestionReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *QuestionReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*QuestionReportEdge) graphql.Marshaler {
+			return ec.marshalNQuestionReportEdge2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *QuestionReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *QuestionReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _QuestionReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *QuestionReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *QuestionReportRow) graphql.Marshaler {
+			return ec.marshalNQuestionReportRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *QuestionReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QuestionReportRow_question(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_question(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Question(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Question) graphql.Marshaler {
+			return ec.marshalNQuestion2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Question(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_school(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalNSchool2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_group(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_student(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Student(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_teacher(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_discipline(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_subject(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Subject) graphql.Marshaler {
+			return ec.marshalOSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionReportRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionReportRow_createdAt(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QuestionReportRow_answeredAt(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_answeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_answeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QuestionReportRow_status(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.QuestionStatus) graphql.Marshaler {
+			return ec.marshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "QuestionStatus")
+}
+
+func (ec *executionContext) _QuestionReportRow_statusLabel(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_statusLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusLabel(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_statusLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _QuestionReportRow_anonymous(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_anonymous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Anonymous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_anonymous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuestionReportRow_description(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionReportRow_answerDescription(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_answerDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_answerDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionReportRow_replyDescription(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_replyDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplyDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_replyDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionReportRow_replyAnswerDescription(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_replyAnswerDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplyAnswerDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_replyAnswerDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionReportRow_answerRating(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_answerRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_answerRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuestionReportRow_answerUnderstood(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_answerUnderstood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerUnderstood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_answerUnderstood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuestionReportRow_answerComment(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_answerComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_answerComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuestionReportRow_hasSeenAnswer(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_hasSeenAnswer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasSeenAnswer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_hasSeenAnswer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuestionReportRow_responseMinutes(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_responseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_responseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionReportRow_adjustedResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_adjustedResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdjustedResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_adjustedResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionReportRow_link(ctx context.Context, field graphql.CollectedField, obj *QuestionReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionReportRow_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionReportRow_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionReportRow", field, true, false, "String")
+}
+
 func (ec *executionContext) _School_id(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7884,6 +11232,185 @@ func (ec *executionContext) fieldContext_SchoolEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SchoolEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ScoreCount_score(ctx context.Context, field graphql.CollectedField, obj *report.ScoreCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreCount_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreCount_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ScoreCount_count(ctx context.Context, field graphql.CollectedField, obj *report.ScoreCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StudentUsage_student(ctx context.Context, field graphql.CollectedField, obj *StudentUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentUsage_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Student(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentUsage_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentUsage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentUsage_groups(ctx context.Context, field graphql.CollectedField, obj *StudentUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentUsage_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentUsage_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentUsage", field, false, false, "String")
+}
+
+func (ec *executionContext) _StudentUsage_active(ctx context.Context, field graphql.CollectedField, obj *StudentUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentUsage_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentUsage_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentUsage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StudentUsage_questions(ctx context.Context, field graphql.CollectedField, obj *StudentUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentUsage_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*UsageQuestion) graphql.Marshaler {
+			return ec.marshalNUsageQuestion2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐUsageQuestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentUsage_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentUsage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageQuestion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentUsage_questionsCount(ctx context.Context, field graphql.CollectedField, obj *StudentUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentUsage_questionsCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuestionsCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentUsage_questionsCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentUsage", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Subject_id(ctx context.Context, field graphql.CollectedField, obj *ent.Subject) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8125,6 +11652,217 @@ func (ec *executionContext) _SubjectEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_SubjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubjectEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TeacherUsage_teacher(ctx context.Context, field graphql.CollectedField, obj *TeacherUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherUsage_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherUsage_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeacherUsage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeacherUsage_groups(ctx context.Context, field graphql.CollectedField, obj *TeacherUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherUsage_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherUsage_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeacherUsage", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeacherUsage_disciplines(ctx context.Context, field graphql.CollectedField, obj *TeacherUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherUsage_disciplines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disciplines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherUsage_disciplines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeacherUsage", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeacherUsage_active(ctx context.Context, field graphql.CollectedField, obj *TeacherUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherUsage_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherUsage_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeacherUsage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TeacherUsage_answeredQuestions(ctx context.Context, field graphql.CollectedField, obj *TeacherUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherUsage_answeredQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredQuestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherUsage_answeredQuestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeacherUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TeacherUsage_averageResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *TeacherUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeacherUsage_averageResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeacherUsage_averageResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeacherUsage", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UsageQuestion_discipline(ctx context.Context, field graphql.CollectedField, obj *UsageQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageQuestion_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageQuestion_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UsageQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UsageQuestion_subject(ctx context.Context, field graphql.CollectedField, obj *UsageQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageQuestion_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Subject) graphql.Marshaler {
+			return ec.marshalOSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UsageQuestion_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UsageQuestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subject(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -8902,6 +12640,93 @@ func (ec *executionContext) _Viewer_revealAnonymous(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Viewer_revealAnonymous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkloadRow_teacher(ctx context.Context, field graphql.CollectedField, obj *WorkloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkloadRow_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkloadRow_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkloadRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkloadRow_discipline(ctx context.Context, field graphql.CollectedField, obj *WorkloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkloadRow_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkloadRow_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkloadRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkloadRow_weeklyMinutes(ctx context.Context, field graphql.CollectedField, obj *WorkloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkloadRow_weeklyMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeeklyMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkloadRow_weeklyMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkloadRow", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -11994,6 +15819,90 @@ func UnmarshalBookingWhereInput(ctx context.Context, raw any) (ent.BookingWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBookingsReportInput(ctx context.Context, obj any) (report.BookingsInput, error) {
+	var it report.BookingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "schoolIds", "groupIds", "disciplineIds", "teacherIds", "statuses"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "schoolIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐSchoolIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolIDs = data
+		case "groupIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDs = data
+		case "disciplineIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disciplineIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐDisciplineIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisciplineIDs = data
+		case "teacherIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐUserIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherIDs = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOBookingStatus2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBookingsReportInput unmarshals raw into the BookingsReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBookingsReportInput(ctx context.Context, raw any) (report.BookingsInput, error) {
+	var out report.BookingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BookingsReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDisciplineOrder(ctx context.Context, obj any) (ent.DisciplineOrder, error) {
 	var it ent.DisciplineOrder
 	if obj == nil {
@@ -12643,6 +16552,83 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 func UnmarshalGroupWhereInput(ctx context.Context, raw any) (ent.GroupWhereInput, error) {
 	var out ent.GroupWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGroupsUsageInput(ctx context.Context, obj any) (report.GroupsUsageInput, error) {
+	var it report.GroupsUsageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["showTeachers"]; !present {
+		asMap["showTeachers"] = false
+	}
+	if _, present := asMap["showDisciplines"]; !present {
+		asMap["showDisciplines"] = false
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "groupIds", "showTeachers", "showDisciplines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "groupIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIds"))
+			data, err := ec.unmarshalNID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDs = data
+		case "showTeachers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showTeachers"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowTeachers = data
+		case "showDisciplines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showDisciplines"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowDisciplines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGroupsUsageInput unmarshals raw into the GroupsUsageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGroupsUsageInput(ctx context.Context, raw any) (report.GroupsUsageInput, error) {
+	var out report.GroupsUsageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupsUsageInput", raw, &out)
 	return out, err
 }
 
@@ -14597,6 +18583,104 @@ func (ec *executionContext) unmarshalInputQuestionWhereInput(ctx context.Context
 func UnmarshalQuestionWhereInput(ctx context.Context, raw any) (ent.QuestionWhereInput, error) {
 	var out ent.QuestionWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuestionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuestionsReportInput(ctx context.Context, obj any) (report.QuestionsInput, error) {
+	var it report.QuestionsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "groupIds", "schoolIds", "disciplineIds", "subjectIds", "teacherIds", "statuses", "anonymous"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "groupIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupIDs = data
+		case "schoolIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schoolIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐSchoolIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SchoolIDs = data
+		case "disciplineIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disciplineIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐDisciplineIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisciplineIDs = data
+		case "subjectIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐSubjectIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectIDs = data
+		case "teacherIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teacherIds"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐUserIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeacherIDs = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOQuestionStatus2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "anonymous":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anonymous"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Anonymous = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuestionsReportInput unmarshals raw into the QuestionsReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuestionsReportInput(ctx context.Context, raw any) (report.QuestionsInput, error) {
+	var out report.QuestionsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuestionsReportInput", raw, &out)
 	return out, err
 }
 
@@ -16701,6 +20785,239 @@ func (ec *executionContext) _BookingEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var bookingReportConnectionImplementors = []string{"BookingReportConnection"}
+
+func (ec *executionContext) _BookingReportConnection(ctx context.Context, sel ast.SelectionSet, obj *BookingReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingReportConnection")
+		case "edges":
+			out.Values[i] = ec._BookingReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BookingReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingReportEdgeImplementors = []string{"BookingReportEdge"}
+
+func (ec *executionContext) _BookingReportEdge(ctx context.Context, sel ast.SelectionSet, obj *BookingReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingReportEdge")
+		case "node":
+			out.Values[i] = ec._BookingReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._BookingReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingReportRowImplementors = []string{"BookingReportRow"}
+
+func (ec *executionContext) _BookingReportRow(ctx context.Context, sel ast.SelectionSet, obj *BookingReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingReportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingReportRow")
+		case "booking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_booking(ctx, field, obj)
+				})
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_school(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_group(ctx, field, obj)
+				})
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_student(ctx, field, obj)
+				})
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_teacher(ctx, field, obj)
+				})
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_discipline(ctx, field, obj)
+				})
+		case "bookingRoom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_bookingRoom(ctx, field, obj)
+				})
+		case "modal":
+			out.Values[i] = ec._BookingReportRow_modal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "modalLabel":
+			out.Values[i] = ec._BookingReportRow_modalLabel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timezone":
+			out.Values[i] = ec._BookingReportRow_timezone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._BookingReportRow_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scheduledFor":
+			out.Values[i] = ec._BookingReportRow_scheduledFor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startTime":
+			out.Values[i] = ec._BookingReportRow_startTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endTime":
+			out.Values[i] = ec._BookingReportRow_endTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMinutes":
+			out.Values[i] = ec._BookingReportRow_durationMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratingByStudent":
+			out.Values[i] = ec._BookingReportRow_ratingByStudent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratingByTeacher":
+			out.Values[i] = ec._BookingReportRow_ratingByTeacher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callQualityRatingByStudent":
+			out.Values[i] = ec._BookingReportRow_callQualityRatingByStudent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callQualityRatingByTeacher":
+			out.Values[i] = ec._BookingReportRow_callQualityRatingByTeacher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._BookingReportRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusLabel":
+			out.Values[i] = ec._BookingReportRow_statusLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._BookingReportRow_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingReportRow_cancelledBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bookingRoomImplementors = []string{"BookingRoom", "Node"}
 
 func (ec *executionContext) _BookingRoom(ctx context.Context, sel ast.SelectionSet, obj *ent.BookingRoom) graphql.Marshaler {
@@ -16985,6 +21302,55 @@ func (ec *executionContext) _DisciplineEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var disciplineUsageImplementors = []string{"DisciplineUsage"}
+
+func (ec *executionContext) _DisciplineUsage(ctx context.Context, sel ast.SelectionSet, obj *DisciplineUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disciplineUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisciplineUsage")
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisciplineUsage_discipline(ctx, field, obj)
+				})
+		case "totalQuestions":
+			out.Values[i] = ec._DisciplineUsage_totalQuestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageResponseMinutes":
+			out.Values[i] = ec._DisciplineUsage_averageResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topSubjects":
+			out.Values[i] = ec._DisciplineUsage_topSubjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var groupImplementors = []string{"Group", "Node"}
 
 func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *ent.Group) graphql.Marshaler {
@@ -17120,6 +21486,109 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 		case "cursor":
 			out.Values[i] = ec._GroupEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var groupsUsageReportImplementors = []string{"GroupsUsageReport"}
+
+func (ec *executionContext) _GroupsUsageReport(ctx context.Context, sel ast.SelectionSet, obj *GroupsUsageReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupsUsageReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupsUsageReport")
+		case "from":
+			out.Values[i] = ec._GroupsUsageReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._GroupsUsageReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timezone":
+			out.Values[i] = ec._GroupsUsageReport_timezone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalQuestions":
+			out.Values[i] = ec._GroupsUsageReport_totalQuestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageAdjustedResponseMinutes":
+			out.Values[i] = ec._GroupsUsageReport_averageAdjustedResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "questionsByDiscipline":
+			out.Values[i] = ec._GroupsUsageReport_questionsByDiscipline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeUsersShare":
+			out.Values[i] = ec._GroupsUsageReport_activeUsersShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageAnswerRating":
+			out.Values[i] = ec._GroupsUsageReport_averageAnswerRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageNps":
+			out.Values[i] = ec._GroupsUsageReport_averageNps(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageResponseTimeNps":
+			out.Values[i] = ec._GroupsUsageReport_averageResponseTimeNps(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "npsAnswers":
+			out.Values[i] = ec._GroupsUsageReport_npsAnswers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerRatings":
+			out.Values[i] = ec._GroupsUsageReport_answerRatings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "students":
+			out.Values[i] = ec._GroupsUsageReport_students(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teachers":
+			out.Values[i] = ec._GroupsUsageReport_teachers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disciplines":
+			out.Values[i] = ec._GroupsUsageReport_disciplines(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -17284,6 +21753,44 @@ func (ec *executionContext) _NPSAnswerEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var nameCountImplementors = []string{"NameCount"}
+
+func (ec *executionContext) _NameCount(ctx context.Context, sel ast.SelectionSet, obj *report.NameCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nameCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NameCount")
+		case "name":
+			out.Values[i] = ec._NameCount_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._NameCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
@@ -17410,6 +21917,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
+				})
+		case "questionsReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_questionsReport(ctx, field)
+				})
+		case "bookingsReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bookingsReport(ctx, field)
+				})
+		case "bookingsWorkload":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bookingsWorkload(ctx, field)
+				})
+		case "groupsUsage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_groupsUsage(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -17697,6 +22228,238 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var questionReportConnectionImplementors = []string{"QuestionReportConnection"}
+
+func (ec *executionContext) _QuestionReportConnection(ctx context.Context, sel ast.SelectionSet, obj *QuestionReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionReportConnection")
+		case "edges":
+			out.Values[i] = ec._QuestionReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._QuestionReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var questionReportEdgeImplementors = []string{"QuestionReportEdge"}
+
+func (ec *executionContext) _QuestionReportEdge(ctx context.Context, sel ast.SelectionSet, obj *QuestionReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionReportEdge")
+		case "node":
+			out.Values[i] = ec._QuestionReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._QuestionReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var questionReportRowImplementors = []string{"QuestionReportRow"}
+
+func (ec *executionContext) _QuestionReportRow(ctx context.Context, sel ast.SelectionSet, obj *QuestionReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionReportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionReportRow")
+		case "question":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_question(ctx, field, obj)
+				})
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_school(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_group(ctx, field, obj)
+				})
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_student(ctx, field, obj)
+				})
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_teacher(ctx, field, obj)
+				})
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_discipline(ctx, field, obj)
+				})
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionReportRow_subject(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._QuestionReportRow_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredAt":
+			out.Values[i] = ec._QuestionReportRow_answeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._QuestionReportRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusLabel":
+			out.Values[i] = ec._QuestionReportRow_statusLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "anonymous":
+			out.Values[i] = ec._QuestionReportRow_anonymous(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._QuestionReportRow_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answerDescription":
+			out.Values[i] = ec._QuestionReportRow_answerDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replyDescription":
+			out.Values[i] = ec._QuestionReportRow_replyDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replyAnswerDescription":
+			out.Values[i] = ec._QuestionReportRow_replyAnswerDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answerRating":
+			out.Values[i] = ec._QuestionReportRow_answerRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answerUnderstood":
+			out.Values[i] = ec._QuestionReportRow_answerUnderstood(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answerComment":
+			out.Values[i] = ec._QuestionReportRow_answerComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasSeenAnswer":
+			out.Values[i] = ec._QuestionReportRow_hasSeenAnswer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responseMinutes":
+			out.Values[i] = ec._QuestionReportRow_responseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adjustedResponseMinutes":
+			out.Values[i] = ec._QuestionReportRow_adjustedResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "link":
+			out.Values[i] = ec._QuestionReportRow_link(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var schoolImplementors = []string{"School", "Node"}
 
 func (ec *executionContext) _School(ctx context.Context, sel ast.SelectionSet, obj *ent.School) graphql.Marshaler {
@@ -17844,6 +22607,98 @@ func (ec *executionContext) _SchoolEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var scoreCountImplementors = []string{"ScoreCount"}
+
+func (ec *executionContext) _ScoreCount(ctx context.Context, sel ast.SelectionSet, obj *report.ScoreCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreCount")
+		case "score":
+			out.Values[i] = ec._ScoreCount_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ScoreCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var studentUsageImplementors = []string{"StudentUsage"}
+
+func (ec *executionContext) _StudentUsage(ctx context.Context, sel ast.SelectionSet, obj *StudentUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, studentUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StudentUsage")
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StudentUsage_student(ctx, field, obj)
+				})
+		case "groups":
+			out.Values[i] = ec._StudentUsage_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._StudentUsage_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questions":
+			out.Values[i] = ec._StudentUsage_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "questionsCount":
+			out.Values[i] = ec._StudentUsage_questionsCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subjectImplementors = []string{"Subject", "Node"}
 
 func (ec *executionContext) _Subject(ctx context.Context, sel ast.SelectionSet, obj *ent.Subject) graphql.Marshaler {
@@ -17957,6 +22812,105 @@ func (ec *executionContext) _SubjectEdge(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teacherUsageImplementors = []string{"TeacherUsage"}
+
+func (ec *executionContext) _TeacherUsage(ctx context.Context, sel ast.SelectionSet, obj *TeacherUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teacherUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeacherUsage")
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TeacherUsage_teacher(ctx, field, obj)
+				})
+		case "groups":
+			out.Values[i] = ec._TeacherUsage_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disciplines":
+			out.Values[i] = ec._TeacherUsage_disciplines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._TeacherUsage_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredQuestions":
+			out.Values[i] = ec._TeacherUsage_answeredQuestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageResponseMinutes":
+			out.Values[i] = ec._TeacherUsage_averageResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usageQuestionImplementors = []string{"UsageQuestion"}
+
+func (ec *executionContext) _UsageQuestion(ctx context.Context, sel ast.SelectionSet, obj *UsageQuestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageQuestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageQuestion")
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UsageQuestion_discipline(ctx, field, obj)
+				})
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UsageQuestion_subject(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18212,6 +23166,51 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Viewer_revealAnonymous(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workloadRowImplementors = []string{"WorkloadRow"}
+
+func (ec *executionContext) _WorkloadRow(ctx context.Context, sel ast.SelectionSet, obj *WorkloadRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workloadRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkloadRow")
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkloadRow_teacher(ctx, field, obj)
+				})
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkloadRow_discipline(ctx, field, obj)
+				})
+		case "weeklyMinutes":
+			out.Values[i] = ec._WorkloadRow_weeklyMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18605,6 +23604,14 @@ func (ec *executionContext) unmarshalNAvailabilitySlotWhereInput2ᚖgithubᚗcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNBooking2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBooking(ctx context.Context, sel ast.SelectionSet, v *ent.Booking) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Booking!")
+		return graphql.Null
+	}
+	return ec._Booking(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBookingConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.BookingConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BookingConnection!")
@@ -18630,6 +23637,46 @@ func (ec *executionContext) marshalNBookingOrderField2ᚖgithubᚗcomᚋstiftᚋ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNBookingReportConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportConnection(ctx context.Context, sel ast.SelectionSet, v *BookingReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingReportConnection!")
+		return graphql.Null
+	}
+	return ec._BookingReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBookingReportEdge2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*BookingReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingReportEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBookingReportEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportEdge(ctx context.Context, sel ast.SelectionSet, v *BookingReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingReportEdge!")
+		return graphql.Null
+	}
+	return ec._BookingReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBookingReportRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportRow(ctx context.Context, sel ast.SelectionSet, v *BookingReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingReportRow!")
+		return graphql.Null
+	}
+	return ec._BookingReportRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBookingRoom2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoom(ctx context.Context, sel ast.SelectionSet, v *ent.BookingRoom) graphql.Marshaler {
@@ -18682,9 +23729,24 @@ func (ec *executionContext) unmarshalNBookingRoomWhereInput2ᚖgithubᚗcomᚋst
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx context.Context, v any) (report.BookingStatus, error) {
+	var res report.BookingStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx context.Context, sel ast.SelectionSet, v report.BookingStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBookingWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInput(ctx context.Context, v any) (*ent.BookingWhereInput, error) {
 	res, err := ec.unmarshalInputBookingWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBookingsReportInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingsInput(ctx context.Context, v any) (report.BookingsInput, error) {
+	res, err := ec.unmarshalInputBookingsReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -18750,6 +23812,14 @@ func (ec *executionContext) marshalNDisciplineOrderField2ᚖgithubᚗcomᚋstift
 	return v
 }
 
+func (ec *executionContext) marshalNDisciplineUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐDisciplineUsage(ctx context.Context, sel ast.SelectionSet, v *DisciplineUsage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisciplineUsage!")
+		return graphql.Null
+	}
+	return ec._DisciplineUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDisciplineWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineWhereInput(ctx context.Context, v any) (*ent.DisciplineWhereInput, error) {
 	res, err := ec.unmarshalInputDisciplineWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -18807,6 +23877,19 @@ func (ec *executionContext) marshalNGroupOrderField2ᚖgithubᚗcomᚋstiftᚋst
 func (ec *executionContext) unmarshalNGroupWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInput(ctx context.Context, v any) (*ent.GroupWhereInput, error) {
 	res, err := ec.unmarshalInputGroupWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNGroupsUsageInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐGroupsUsageInput(ctx context.Context, v any) (report.GroupsUsageInput, error) {
+	res, err := ec.unmarshalInputGroupsUsageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGroupsUsageReport2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐGroupsUsageReport(ctx context.Context, sel ast.SelectionSet, v *GroupsUsageReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GroupsUsageReport!")
+		return graphql.Null
+	}
+	return ec._GroupsUsageReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐAvailabilitySlotID(ctx context.Context, v any) (gid.AvailabilitySlotID, error) {
@@ -18923,6 +24006,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupIDᚄ(ctx context.Context, v any) ([]gid.GroupID, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]gid.GroupID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupIDᚄ(ctx context.Context, sel ast.SelectionSet, v []gid.GroupID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐGroupID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -19003,6 +24115,26 @@ func (ec *executionContext) unmarshalNNPSAnswerWhereInput2ᚖgithubᚗcomᚋstif
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNNameCount2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCount(ctx context.Context, sel ast.SelectionSet, v report.NameCount) graphql.Marshaler {
+	return ec._NameCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNameCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCountᚄ(ctx context.Context, sel ast.SelectionSet, v []report.NameCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNameCount2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19025,6 +24157,14 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[string]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuestion2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestion(ctx context.Context, sel ast.SelectionSet, v *ent.Question) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Question!")
+		return graphql.Null
+	}
+	return ec._Question(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQuestionConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.QuestionConnection) graphql.Marshaler {
@@ -19054,9 +24194,64 @@ func (ec *executionContext) marshalNQuestionOrderField2ᚖgithubᚗcomᚋstift�
 	return v
 }
 
+func (ec *executionContext) marshalNQuestionReportConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportConnection(ctx context.Context, sel ast.SelectionSet, v *QuestionReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuestionReportConnection!")
+		return graphql.Null
+	}
+	return ec._QuestionReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuestionReportEdge2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*QuestionReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuestionReportEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuestionReportEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportEdge(ctx context.Context, sel ast.SelectionSet, v *QuestionReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuestionReportEdge!")
+		return graphql.Null
+	}
+	return ec._QuestionReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuestionReportRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportRow(ctx context.Context, sel ast.SelectionSet, v *QuestionReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuestionReportRow!")
+		return graphql.Null
+	}
+	return ec._QuestionReportRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx context.Context, v any) (report.QuestionStatus, error) {
+	var res report.QuestionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx context.Context, sel ast.SelectionSet, v report.QuestionStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNQuestionWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInput(ctx context.Context, v any) (*ent.QuestionWhereInput, error) {
 	res, err := ec.unmarshalInputQuestionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQuestionsReportInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionsInput(ctx context.Context, v any) (report.QuestionsInput, error) {
+	res, err := ec.unmarshalInputQuestionsReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSchool2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchool(ctx context.Context, sel ast.SelectionSet, v *ent.School) graphql.Marshaler {
@@ -19097,6 +24292,26 @@ func (ec *executionContext) marshalNSchoolOrderField2ᚖgithubᚗcomᚋstiftᚋs
 func (ec *executionContext) unmarshalNSchoolWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchoolWhereInput(ctx context.Context, v any) (*ent.SchoolWhereInput, error) {
 	res, err := ec.unmarshalInputSchoolWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoreCount2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCount(ctx context.Context, sel ast.SelectionSet, v report.ScoreCount) graphql.Marshaler {
+	return ec._ScoreCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCountᚄ(ctx context.Context, sel ast.SelectionSet, v []report.ScoreCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreCount2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -19142,6 +24357,30 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNStudentUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐStudentUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []*StudentUsage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStudentUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐStudentUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStudentUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐStudentUsage(ctx context.Context, sel ast.SelectionSet, v *StudentUsage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StudentUsage!")
+		return graphql.Null
+	}
+	return ec._StudentUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx context.Context, sel ast.SelectionSet, v *ent.Subject) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Subject!")
@@ -19182,6 +24421,14 @@ func (ec *executionContext) unmarshalNSubjectWhereInput2ᚖgithubᚗcomᚋstift�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTeacherUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTeacherUsage(ctx context.Context, sel ast.SelectionSet, v *TeacherUsage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeacherUsage!")
+		return graphql.Null
+	}
+	return ec._TeacherUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19194,6 +24441,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUsageQuestion2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐUsageQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*UsageQuestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageQuestion2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐUsageQuestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsageQuestion2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐUsageQuestion(ctx context.Context, sel ast.SelectionSet, v *UsageQuestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UsageQuestion!")
+		return graphql.Null
+	}
+	return ec._UsageQuestion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -19252,6 +24523,30 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋstiftᚋstiftᚑrep
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkloadRow2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐWorkloadRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*WorkloadRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkloadRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐWorkloadRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkloadRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐWorkloadRow(ctx context.Context, sel ast.SelectionSet, v *WorkloadRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkloadRow!")
+		return graphql.Null
+	}
+	return ec._WorkloadRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -19651,6 +24946,42 @@ func (ec *executionContext) unmarshalOBookingRoomWhereInput2ᚖgithubᚗcomᚋst
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOBookingStatus2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatusᚄ(ctx context.Context, v any) ([]report.BookingStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]report.BookingStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOBookingStatus2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []report.BookingStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBookingWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInputᚄ(ctx context.Context, v any) ([]*ent.BookingWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -19785,6 +25116,25 @@ func (ec *executionContext) unmarshalODisciplineOrder2ᚕᚖgithubᚗcomᚋstift
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalODisciplineUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐDisciplineUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []*DisciplineUsage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisciplineUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐDisciplineUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalODisciplineWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineWhereInputᚄ(ctx context.Context, v any) ([]*ent.DisciplineWhereInput, error) {
@@ -20302,6 +25652,41 @@ func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋstiftᚋstiftᚑreports
 	return ret
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐAvailabilitySlotID(ctx context.Context, v any) (*gid.AvailabilitySlotID, error) {
 	if v == nil {
 		return nil, nil
@@ -20689,6 +26074,42 @@ func (ec *executionContext) unmarshalOQuestionOrder2ᚕᚖgithubᚗcomᚋstift�
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOQuestionStatus2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatusᚄ(ctx context.Context, v any) ([]report.QuestionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]report.QuestionStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOQuestionStatus2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []report.QuestionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOQuestionWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuestionWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -20922,6 +26343,25 @@ func (ec *executionContext) unmarshalOSubjectWhereInput2ᚖgithubᚗcomᚋstift�
 	}
 	res, err := ec.unmarshalInputSubjectWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTeacherUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTeacherUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []*TeacherUsage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeacherUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTeacherUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {

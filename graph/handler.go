@@ -2,6 +2,7 @@ package graph
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -9,19 +10,21 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/stift/stift-reports/ent"
+	"github.com/stift/stift-reports/db"
 )
 
 // Options tune the GraphQL handler.
 type Options struct {
 	Introspection   bool // allow schema introspection
 	ComplexityLimit int  // the most complex query accepted
+	PortalURL       string
+	Now             func() time.Time
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
-// schema over client. Requests must already carry an authenticated principal.
-func NewHandler(client *ent.Client, opts Options) http.Handler {
-	srv := handler.New(NewSchema(client))
+// schema over d. Requests must already carry an authenticated principal.
+func NewHandler(d *db.DB, opts Options) http.Handler {
+	srv := handler.New(NewSchema(&Resolver{Client: d.Client, DB: d, PortalURL: opts.PortalURL, Now: opts.Now}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -3,17 +3,23 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent"
 )
 
 // Resolver is the root resolver; it holds the dependencies of all resolvers.
 type Resolver struct {
-	Client *ent.Client
+	Client    *ent.Client
+	DB        *db.DB
+	PortalURL string           // where question links point
+	Now       func() time.Time // the clock of derived statuses
 }
 
-// NewSchema returns the executable GraphQL schema over client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{Client: client}})
+// NewSchema returns the executable GraphQL schema of the resolver r.
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: r})
 }

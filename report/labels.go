@@ -1,6 +1,12 @@
 package report
 
-import "github.com/stift/stift-reports/ent/bookingroom"
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/stift/stift-reports/ent/bookingroom"
+)
 
 // QuestionStatus is the derived status of a question.
 type QuestionStatus string
@@ -88,3 +94,29 @@ const (
 	localDay     = "02/01/2006"               // groups usage period
 	isoDay       = "2006-01-02"               // groups usage users' dates
 )
+
+// MarshalGQL writes the status as a GraphQL enum value.
+func (s QuestionStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (s *QuestionStatus) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	if _, ok := questionLabels[QuestionStatus(str)]; !ok {
+		return fmt.Errorf("%v is not a question status", v)
+	}
+	*s = QuestionStatus(str)
+	return nil
+}
+
+// MarshalGQL writes the status as a GraphQL enum value.
+func (s BookingStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (s *BookingStatus) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	if _, ok := bookingLabels[BookingStatus(str)]; !ok {
+		return fmt.Errorf("%v is not a booking status", v)
+	}
+	*s = BookingStatus(str)
+	return nil
+}

@@ -51,8 +51,13 @@ func (r *QuestionRow) Legacy(portalURL string) []any {
 		orEmpty(r.AnswerUnderstood),
 		textOr(r.AnswerComment),
 		r.HasSeenAnswer,
-		portalURL + "/#/questions/" + id + "/",
+		r.Link(portalURL),
 	}
+}
+
+// Link returns the question's page in the portal at portalURL.
+func (r *QuestionRow) Link(portalURL string) string {
+	return portalURL + "/#/questions/" + r.ID.String() + "/"
 }
 
 // Legacy returns the booking as the legacy API shows it, in the order of
