@@ -31,6 +31,7 @@ type Config struct {
 	LogFormat       string        // LOG_FORMAT: json, text; default json unless a terminal
 	Introspection   bool          // GRAPHQL_INTROSPECTION
 	ComplexityLimit int           // GRAPHQL_COMPLEXITY_LIMIT
+	DepthLimit      int           // GRAPHQL_DEPTH_LIMIT
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
 
 	xlsxMaxRows int // rows per XLSX sheet; tests make it small
@@ -93,6 +94,7 @@ func defaults(getenv func(string) string) Config {
 		Introspection: env("GRAPHQL_INTROSPECTION", "true") == "true",
 	}
 	cfg.ComplexityLimit, _ = strconv.Atoi(env("GRAPHQL_COMPLEXITY_LIMIT", "1000"))
+	cfg.DepthLimit, _ = strconv.Atoi(env("GRAPHQL_DEPTH_LIMIT", "12"))
 	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
 	return cfg
 }

@@ -18,6 +18,8 @@ func (s *Server) graphqlHandler() http.Handler {
 	return graph.NewHandler(s.db, graph.Options{
 		Introspection:   s.cfg.Introspection,
 		ComplexityLimit: s.cfg.ComplexityLimit,
+		DepthLimit:      s.cfg.DepthLimit,
+		Log:             s.log,
 		PortalURL:       s.cfg.PortalURL,
 		Now:             s.now,
 	})

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -17,8 +18,10 @@ import (
 type Options struct {
 	Introspection   bool // allow schema introspection
 	ComplexityLimit int  // the most complex query accepted
+	DepthLimit      int  // the deepest nesting of fields accepted
 	PortalURL       string
 	Now             func() time.Time
+	Log             *slog.Logger
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
@@ -36,5 +39,10 @@ func NewHandler(d *db.DB, opts Options) http.Handler {
 	if opts.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	}
+	if opts.DepthLimit > 0 {
+		srv.Use(depthLimit{max: opts.DepthLimit})
+	}
+	srv.SetErrorPresenter(presentError(opts.Log))
+	srv.SetRecoverFunc(recoverPanic(opts.Log))
 	return srv
 }

@@ -284,10 +284,10 @@ func (r *BookingReportRow) ModalLabel() *string {
 	l := report.ModalLabel(r.BookingRoomModal)
 	return &l
 }
-func (r *BookingReportRow) Timezone() string          { return r.Location.String() }
-func (r *BookingReportRow) StartTime() *time.Time     { return r.MeetingStartedAt }
-func (r *BookingReportRow) EndTime() *time.Time       { return r.MeetingEndedAt }
-func (r *BookingReportRow) StatusLabel() string       { return r.Status.Label() }
+func (r *BookingReportRow) Timezone() string                     { return r.Location.String() }
+func (r *BookingReportRow) StartTime() *time.Time                { return r.MeetingStartedAt }
+func (r *BookingReportRow) EndTime() *time.Time                  { return r.MeetingEndedAt }
+func (r *BookingReportRow) StatusLabel() string                  { return r.Status.Label() }
 func (r *BookingReportRow) CallQualityRatingByStudent() *float64 { return r.CallQualityByStudent }
 func (r *BookingReportRow) CallQualityRatingByTeacher() *float64 { return r.CallQualityByTeacher }
 

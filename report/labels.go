@@ -1,10 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 
+	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/ent/bookingroom"
 )
 
@@ -102,7 +102,7 @@ func (s QuestionStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quot
 func (s *QuestionStatus) UnmarshalGQL(v any) error {
 	str, _ := v.(string)
 	if _, ok := questionLabels[QuestionStatus(str)]; !ok {
-		return fmt.Errorf("%v is not a question status", v)
+		return apperr.Errorf(apperr.Invalid, "%v is not a question status.", v)
 	}
 	*s = QuestionStatus(str)
 	return nil
@@ -115,7 +115,7 @@ func (s BookingStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote
 func (s *BookingStatus) UnmarshalGQL(v any) error {
 	str, _ := v.(string)
 	if _, ok := bookingLabels[BookingStatus(str)]; !ok {
-		return fmt.Errorf("%v is not a booking status", v)
+		return apperr.Errorf(apperr.Invalid, "%v is not a booking status.", v)
 	}
 	*s = BookingStatus(str)
 	return nil

@@ -8,13 +8,13 @@
 package cursor
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/ent/schema/gid"
 )
 
@@ -32,7 +32,7 @@ func MarshalCursor(c entgql.Cursor[string]) graphql.Marshaler {
 func UnmarshalCursor(v any) (entgql.Cursor[string], error) {
 	var c entgql.Cursor[string]
 	if err := c.UnmarshalGQL(v); err != nil {
-		return c, fmt.Errorf("invalid cursor: %w", err)
+		return c, &apperr.Error{Code: apperr.Invalid, Message: "Invalid cursor.", Field: "after", Err: err}
 	}
 	return c, nil
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/stift/stift-reports/apperr"
 )
 
 // Encode returns the global id of the raw id of a node of type typ.
@@ -76,11 +78,11 @@ func marshalUUID(w io.Writer, typ string, u uuid.UUID) {
 func unmarshalUUID(v any, typ string, u *uuid.UUID) error {
 	raw, err := rawOf(v, typ, isUUID)
 	if err != nil {
-		return err
+		return invalid(err)
 	}
 	parsed, err := uuid.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("invalid %s id %q", typ, raw)
+		return invalid(fmt.Errorf("invalid %s id %q", typ, raw))
 	}
 	*u = parsed
 	return nil
@@ -93,14 +95,19 @@ func marshalInt(w io.Writer, typ string, n int) {
 func unmarshalInt(v any, typ string, n *int) error {
 	raw, err := rawOf(v, typ, isInt)
 	if err != nil {
-		return err
+		return invalid(err)
 	}
 	parsed, err := strconv.Atoi(raw)
 	if err != nil {
-		return fmt.Errorf("invalid %s id %q", typ, raw)
+		return invalid(fmt.Errorf("invalid %s id %q", typ, raw))
 	}
 	*n = parsed
 	return nil
+}
+
+// invalid makes err a client error: a malformed or mistyped id.
+func invalid(err error) error {
+	return &apperr.Error{Code: apperr.Invalid, Message: err.Error() + ".", Err: err}
 }
 
 // ParseUUID parses a raw UUID, as REST clients send it.
