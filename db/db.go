@@ -74,6 +74,14 @@ func sqliteDSN(path string) string {
 		"&_time_format=sqlite&_timezone=UTC"
 }
 
+// SQLiteDSN returns the data source name Open uses for the SQLite file at path.
+func SQLiteDSN(path string) string { return sqliteDSN(path) }
+
+// FromSQL wraps an open *sql.DB of the dialect (dialect.SQLite or
+// dialect.Postgres); url is the database's URL, used by Migrate on
+// PostgreSQL. Open is the usual way in; this one lets tests wrap drivers.
+func FromSQL(sdb *sql.DB, dialectName, url string) *DB { return wrap(sdb, dialectName, url) }
+
 func wrap(sdb *sql.DB, name, url string) *DB {
 	drv := entsql.OpenDB(name, sdb)
 	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: sdb, Dialect: name, url: url}
