@@ -203,6 +203,9 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, out *trackingWr
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(r.Context().Err(), context.Canceled) {
 		h.Log.Info("report cancelled by the client", "path", r.URL.Path, "err", err)
+		if out.wrote {
+			panic(http.ErrAbortHandler) // no clean end for a cut-short body
+		}
 		return
 	}
 	if !out.wrote {
