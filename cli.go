@@ -32,6 +32,7 @@ type Config struct {
 	Introspection   bool          // GRAPHQL_INTROSPECTION
 	ComplexityLimit int           // GRAPHQL_COMPLEXITY_LIMIT
 	DepthLimit      int           // GRAPHQL_DEPTH_LIMIT
+	GraphQLTimeout  time.Duration // GRAPHQL_TIMEOUT
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
 
 	xlsxMaxRows int // rows per XLSX sheet; tests make it small
@@ -96,6 +97,7 @@ func defaults(getenv func(string) string) Config {
 	cfg.ComplexityLimit, _ = strconv.Atoi(env("GRAPHQL_COMPLEXITY_LIMIT", "1000"))
 	cfg.DepthLimit, _ = strconv.Atoi(env("GRAPHQL_DEPTH_LIMIT", "12"))
 	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
+	cfg.GraphQLTimeout, _ = time.ParseDuration(env("GRAPHQL_TIMEOUT", "30s"))
 	return cfg
 }
 

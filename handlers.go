@@ -14,14 +14,23 @@ import (
 	"github.com/stift/stift-reports/graph"
 )
 
+// graphqlHandler serves GraphQL, each request cancelled after the timeout.
 func (s *Server) graphqlHandler() http.Handler {
-	return graph.NewHandler(s.db, graph.Options{
+	h := graph.NewHandler(s.db, graph.Options{
 		Introspection:   s.cfg.Introspection,
 		ComplexityLimit: s.cfg.ComplexityLimit,
 		DepthLimit:      s.cfg.DepthLimit,
 		Log:             s.log,
 		PortalURL:       s.cfg.PortalURL,
 		Now:             s.now,
+	})
+	if s.cfg.GraphQLTimeout <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.GraphQLTimeout)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
