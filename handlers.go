@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stift/stift-reports/apperr"
+	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph"
 )
 
@@ -21,6 +22,7 @@ func (s *Server) graphqlHandler() http.Handler {
 		ComplexityLimit: s.cfg.ComplexityLimit,
 		DepthLimit:      s.cfg.DepthLimit,
 		Log:             s.log,
+		XLSX:            export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
 		PortalURL:       s.cfg.PortalURL,
 		Now:             s.now,
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/export"
 )
 
 // Options tune the GraphQL handler.
@@ -22,6 +23,7 @@ type Options struct {
 	PortalURL       string
 	Now             func() time.Time
 	Log             *slog.Logger
+	XLSX            export.XLSXOptions // sheets of XLSX downloads
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
@@ -42,7 +44,8 @@ func NewHandler(d *db.DB, opts Options) http.Handler {
 	if opts.DepthLimit > 0 {
 		srv.Use(depthLimit{max: opts.DepthLimit})
 	}
+	srv.Use(captureOperation{})
 	srv.SetErrorPresenter(presentError(opts.Log))
 	srv.SetRecoverFunc(recoverPanic(opts.Log))
-	return srv
+	return withDownloads(srv, opts.XLSX, opts.Log)
 }
