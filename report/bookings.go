@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -267,26 +268,32 @@ func schoolZones(ctx context.Context, d *db.DB, p *auth.Principal, scope schoolS
 }
 
 // writeToday starts q with the table of each school's current local day:
-// WITH today(school_id, day_start, day_end) AS (…).
+// WITH today(school_id, day_start, day_end) AS (VALUES …).
 func writeToday(q *query, zones map[gid.SchoolID]*time.Location, now time.Time) {
 	uuidType, timeType := "TEXT", "TEXT"
 	if q.dialect == dialect.Postgres {
 		uuidType, timeType = "uuid", "timestamptz"
 	}
-	q.add("WITH today(school_id, day_start, day_end) AS (")
+	row := "(CAST(? AS " + uuidType + "), CAST(? AS " + timeType + "), CAST(? AS " + timeType + "))"
 	if len(zones) == 0 {
-		q.add("SELECT CAST(NULL AS " + uuidType + "), CAST(NULL AS " + timeType + "), CAST(NULL AS " + timeType + ") WHERE 1 = 0")
+		q.add("WITH today(school_id, day_start, day_end) AS (SELECT CAST(NULL AS " + uuidType + "), CAST(NULL AS " +
+			timeType + "), CAST(NULL AS " + timeType + ") WHERE 1 = 0) ")
+		return
 	}
-	first := true
-	for id, loc := range zones {
-		y, m, dd := now.In(loc).Date()
-		start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
-		end := time.Date(y, m, dd+1, 0, 0, 0, 0, loc)
-		if !first {
-			q.add(" UNION ALL ")
+	ids := make([]gid.SchoolID, 0, len(zones))
+	for id := range zones {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, compareSchools)
+	q.add("WITH today(school_id, day_start, day_end) AS (VALUES ")
+	for i, id := range ids {
+		y, m, dd := now.In(zones[id]).Date()
+		start := time.Date(y, m, dd, 0, 0, 0, 0, zones[id])
+		end := time.Date(y, m, dd+1, 0, 0, 0, 0, zones[id])
+		if i > 0 {
+			q.add(", ")
 		}
-		first = false
-		q.add("SELECT CAST(? AS "+uuidType+"), CAST(? AS "+timeType+"), CAST(? AS "+timeType+")", id, start.UTC(), end.UTC())
+		q.add(row, id, start.UTC(), end.UTC())
 	}
 	q.add(") ")
 }

@@ -161,12 +161,12 @@ func (s usageQueries) newQuery() *query {
 	if s.d.Dialect == dialect.Postgres {
 		uuidType = "uuid"
 	}
-	q.add("WITH sel(id) AS (")
+	q.add("WITH sel(id) AS (VALUES ")
 	for i, id := range s.in.GroupIDs {
 		if i > 0 {
-			q.add(" UNION ALL ")
+			q.add(", ")
 		}
-		q.add("SELECT CAST(? AS "+uuidType+")", id)
+		q.add("(CAST(? AS "+uuidType+"))", id)
 	}
 	q.add(") ")
 	return q
