@@ -166,6 +166,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BookingStatsBucket struct {
+		AttendanceRate     func(childComplexity int) int
+		AvgRatingByStudent func(childComplexity int) int
+		AvgRatingByTeacher func(childComplexity int) int
+		BookingRoom        func(childComplexity int) int
+		BucketStart        func(childComplexity int) int
+		Count              func(childComplexity int) int
+		CountByStatus      func(childComplexity int) int
+		Discipline         func(childComplexity int) int
+		Group              func(childComplexity int) int
+		LateCancelRate     func(childComplexity int) int
+		MinutesHeld        func(childComplexity int) int
+		Modal              func(childComplexity int) int
+		NoShowRate         func(childComplexity int) int
+		School             func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Teacher            func(childComplexity int) int
+	}
+
+	BookingStatusCount struct {
+		Count  func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
 	Discipline struct {
 		BookingRooms func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -267,6 +292,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		BookingRooms     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder, where *ent.BookingRoomWhereInput) int
+		BookingStats     func(childComplexity int, filter report.BookingsInput, groupBy []BookingDimension, timeBucket *TimeBucket, timezone *string) int
 		Bookings         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
 		BookingsReport   func(childComplexity int, input report.BookingsInput, first *int, after *entgql.Cursor[string]) int
 		BookingsWorkload func(childComplexity int, schoolIds []string) int
@@ -275,6 +301,7 @@ type ComplexityRoot struct {
 		GroupsUsage      func(childComplexity int, input report.GroupsUsageInput) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
+		QuestionStats    func(childComplexity int, filter report.QuestionsInput, groupBy []QuestionDimension, timeBucket *TimeBucket, timezone *string) int
 		Questions        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
 		QuestionsReport  func(childComplexity int, input report.QuestionsInput, first *int, after *entgql.Cursor[string]) int
 		Schools          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) int
@@ -359,6 +386,24 @@ type ComplexityRoot struct {
 		Student                 func(childComplexity int) int
 		Subject                 func(childComplexity int) int
 		Teacher                 func(childComplexity int) int
+	}
+
+	QuestionStatsBucket struct {
+		AnsweredCount              func(childComplexity int) int
+		AvgAdjustedResponseMinutes func(childComplexity int) int
+		AvgRating                  func(childComplexity int) int
+		AvgResponseMinutes         func(childComplexity int) int
+		BucketStart                func(childComplexity int) int
+		Count                      func(childComplexity int) int
+		Discipline                 func(childComplexity int) int
+		Group                      func(childComplexity int) int
+		P50ResponseMinutes         func(childComplexity int) int
+		P90ResponseMinutes         func(childComplexity int) int
+		School                     func(childComplexity int) int
+		Status                     func(childComplexity int) int
+		Subject                    func(childComplexity int) int
+		Teacher                    func(childComplexity int) int
+		UnderstoodShare            func(childComplexity int) int
 	}
 
 	School struct {
@@ -492,6 +537,8 @@ type QueryResolver interface {
 	BookingsReport(ctx context.Context, input report.BookingsInput, first *int, after *entgql.Cursor[string]) (*BookingReportConnection, error)
 	BookingsWorkload(ctx context.Context, schoolIds []string) ([]*WorkloadRow, error)
 	GroupsUsage(ctx context.Context, input report.GroupsUsageInput) (*GroupsUsageReport, error)
+	QuestionStats(ctx context.Context, filter report.QuestionsInput, groupBy []QuestionDimension, timeBucket *TimeBucket, timezone *string) ([]*QuestionStatsBucket, error)
+	BookingStats(ctx context.Context, filter report.BookingsInput, groupBy []BookingDimension, timeBucket *TimeBucket, timezone *string) ([]*BookingStatsBucket, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 }
 
@@ -1041,6 +1088,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BookingRoomEdge.Node(childComplexity), true
 
+	case "BookingStatsBucket.attendanceRate":
+		if e.ComplexityRoot.BookingStatsBucket.AttendanceRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.AttendanceRate(childComplexity), true
+	case "BookingStatsBucket.avgRatingByStudent":
+		if e.ComplexityRoot.BookingStatsBucket.AvgRatingByStudent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.AvgRatingByStudent(childComplexity), true
+	case "BookingStatsBucket.avgRatingByTeacher":
+		if e.ComplexityRoot.BookingStatsBucket.AvgRatingByTeacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.AvgRatingByTeacher(childComplexity), true
+	case "BookingStatsBucket.bookingRoom":
+		if e.ComplexityRoot.BookingStatsBucket.BookingRoom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.BookingRoom(childComplexity), true
+	case "BookingStatsBucket.bucketStart":
+		if e.ComplexityRoot.BookingStatsBucket.BucketStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.BucketStart(childComplexity), true
+	case "BookingStatsBucket.count":
+		if e.ComplexityRoot.BookingStatsBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.Count(childComplexity), true
+	case "BookingStatsBucket.countByStatus":
+		if e.ComplexityRoot.BookingStatsBucket.CountByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.CountByStatus(childComplexity), true
+	case "BookingStatsBucket.discipline":
+		if e.ComplexityRoot.BookingStatsBucket.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.Discipline(childComplexity), true
+	case "BookingStatsBucket.group":
+		if e.ComplexityRoot.BookingStatsBucket.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.Group(childComplexity), true
+	case "BookingStatsBucket.lateCancelRate":
+		if e.ComplexityRoot.BookingStatsBucket.LateCancelRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.LateCancelRate(childComplexity), true
+	case "BookingStatsBucket.minutesHeld":
+		if e.ComplexityRoot.BookingStatsBucket.MinutesHeld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.MinutesHeld(childComplexity), true
+	case "BookingStatsBucket.modal":
+		if e.ComplexityRoot.BookingStatsBucket.Modal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.Modal(childComplexity), true
+	case "BookingStatsBucket.noShowRate":
+		if e.ComplexityRoot.BookingStatsBucket.NoShowRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.NoShowRate(childComplexity), true
+	case "BookingStatsBucket.school":
+		if e.ComplexityRoot.BookingStatsBucket.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.School(childComplexity), true
+	case "BookingStatsBucket.status":
+		if e.ComplexityRoot.BookingStatsBucket.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.Status(childComplexity), true
+	case "BookingStatsBucket.teacher":
+		if e.ComplexityRoot.BookingStatsBucket.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatsBucket.Teacher(childComplexity), true
+
+	case "BookingStatusCount.count":
+		if e.ComplexityRoot.BookingStatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatusCount.Count(childComplexity), true
+	case "BookingStatusCount.label":
+		if e.ComplexityRoot.BookingStatusCount.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatusCount.Label(childComplexity), true
+	case "BookingStatusCount.status":
+		if e.ComplexityRoot.BookingStatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingStatusCount.Status(childComplexity), true
+
 	case "Discipline.bookingRooms":
 		if e.ComplexityRoot.Discipline.BookingRooms == nil {
 			break
@@ -1445,6 +1608,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.BookingRooms(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingRoomOrder), args["where"].(*ent.BookingRoomWhereInput)), true
+	case "Query.bookingStats":
+		if e.ComplexityRoot.Query.BookingStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bookingStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BookingStats(childComplexity, args["filter"].(report.BookingsInput), args["groupBy"].([]BookingDimension), args["timeBucket"].(*TimeBucket), args["timezone"].(*string)), true
 	case "Query.bookings":
 		if e.ComplexityRoot.Query.Bookings == nil {
 			break
@@ -1534,6 +1708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.questionStats":
+		if e.ComplexityRoot.Query.QuestionStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_questionStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuestionStats(childComplexity, args["filter"].(report.QuestionsInput), args["groupBy"].([]QuestionDimension), args["timeBucket"].(*TimeBucket), args["timezone"].(*string)), true
 	case "Query.questions":
 		if e.ComplexityRoot.Query.Questions == nil {
 			break
@@ -1961,6 +2146,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuestionReportRow.Teacher(childComplexity), true
+
+	case "QuestionStatsBucket.answeredCount":
+		if e.ComplexityRoot.QuestionStatsBucket.AnsweredCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.AnsweredCount(childComplexity), true
+	case "QuestionStatsBucket.avgAdjustedResponseMinutes":
+		if e.ComplexityRoot.QuestionStatsBucket.AvgAdjustedResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.AvgAdjustedResponseMinutes(childComplexity), true
+	case "QuestionStatsBucket.avgRating":
+		if e.ComplexityRoot.QuestionStatsBucket.AvgRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.AvgRating(childComplexity), true
+	case "QuestionStatsBucket.avgResponseMinutes":
+		if e.ComplexityRoot.QuestionStatsBucket.AvgResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.AvgResponseMinutes(childComplexity), true
+	case "QuestionStatsBucket.bucketStart":
+		if e.ComplexityRoot.QuestionStatsBucket.BucketStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.BucketStart(childComplexity), true
+	case "QuestionStatsBucket.count":
+		if e.ComplexityRoot.QuestionStatsBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.Count(childComplexity), true
+	case "QuestionStatsBucket.discipline":
+		if e.ComplexityRoot.QuestionStatsBucket.Discipline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.Discipline(childComplexity), true
+	case "QuestionStatsBucket.group":
+		if e.ComplexityRoot.QuestionStatsBucket.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.Group(childComplexity), true
+	case "QuestionStatsBucket.p50ResponseMinutes":
+		if e.ComplexityRoot.QuestionStatsBucket.P50ResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.P50ResponseMinutes(childComplexity), true
+	case "QuestionStatsBucket.p90ResponseMinutes":
+		if e.ComplexityRoot.QuestionStatsBucket.P90ResponseMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.P90ResponseMinutes(childComplexity), true
+	case "QuestionStatsBucket.school":
+		if e.ComplexityRoot.QuestionStatsBucket.School == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.School(childComplexity), true
+	case "QuestionStatsBucket.status":
+		if e.ComplexityRoot.QuestionStatsBucket.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.Status(childComplexity), true
+	case "QuestionStatsBucket.subject":
+		if e.ComplexityRoot.QuestionStatsBucket.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.Subject(childComplexity), true
+	case "QuestionStatsBucket.teacher":
+		if e.ComplexityRoot.QuestionStatsBucket.Teacher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.Teacher(childComplexity), true
+	case "QuestionStatsBucket.understoodShare":
+		if e.ComplexityRoot.QuestionStatsBucket.UnderstoodShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStatsBucket.UnderstoodShare(childComplexity), true
 
 	case "School.bookingRooms":
 		if e.ComplexityRoot.School.BookingRooms == nil {
@@ -2753,6 +3029,56 @@ func (ec *executionContext) childFields_BookingRoomEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type BookingRoomEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BookingStatsBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "school":
+		return ec.fieldContext_BookingStatsBucket_school(ctx, field)
+	case "group":
+		return ec.fieldContext_BookingStatsBucket_group(ctx, field)
+	case "discipline":
+		return ec.fieldContext_BookingStatsBucket_discipline(ctx, field)
+	case "teacher":
+		return ec.fieldContext_BookingStatsBucket_teacher(ctx, field)
+	case "bookingRoom":
+		return ec.fieldContext_BookingStatsBucket_bookingRoom(ctx, field)
+	case "modal":
+		return ec.fieldContext_BookingStatsBucket_modal(ctx, field)
+	case "status":
+		return ec.fieldContext_BookingStatsBucket_status(ctx, field)
+	case "bucketStart":
+		return ec.fieldContext_BookingStatsBucket_bucketStart(ctx, field)
+	case "count":
+		return ec.fieldContext_BookingStatsBucket_count(ctx, field)
+	case "countByStatus":
+		return ec.fieldContext_BookingStatsBucket_countByStatus(ctx, field)
+	case "attendanceRate":
+		return ec.fieldContext_BookingStatsBucket_attendanceRate(ctx, field)
+	case "noShowRate":
+		return ec.fieldContext_BookingStatsBucket_noShowRate(ctx, field)
+	case "lateCancelRate":
+		return ec.fieldContext_BookingStatsBucket_lateCancelRate(ctx, field)
+	case "avgRatingByStudent":
+		return ec.fieldContext_BookingStatsBucket_avgRatingByStudent(ctx, field)
+	case "avgRatingByTeacher":
+		return ec.fieldContext_BookingStatsBucket_avgRatingByTeacher(ctx, field)
+	case "minutesHeld":
+		return ec.fieldContext_BookingStatsBucket_minutesHeld(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingStatsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_BookingStatusCount_status(ctx, field)
+	case "label":
+		return ec.fieldContext_BookingStatusCount_label(ctx, field)
+	case "count":
+		return ec.fieldContext_BookingStatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingStatusCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Discipline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3093,6 +3419,42 @@ func (ec *executionContext) childFields_QuestionReportRow(ctx context.Context, f
 		return ec.fieldContext_QuestionReportRow_link(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuestionReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionStatsBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "school":
+		return ec.fieldContext_QuestionStatsBucket_school(ctx, field)
+	case "group":
+		return ec.fieldContext_QuestionStatsBucket_group(ctx, field)
+	case "discipline":
+		return ec.fieldContext_QuestionStatsBucket_discipline(ctx, field)
+	case "subject":
+		return ec.fieldContext_QuestionStatsBucket_subject(ctx, field)
+	case "teacher":
+		return ec.fieldContext_QuestionStatsBucket_teacher(ctx, field)
+	case "status":
+		return ec.fieldContext_QuestionStatsBucket_status(ctx, field)
+	case "bucketStart":
+		return ec.fieldContext_QuestionStatsBucket_bucketStart(ctx, field)
+	case "count":
+		return ec.fieldContext_QuestionStatsBucket_count(ctx, field)
+	case "answeredCount":
+		return ec.fieldContext_QuestionStatsBucket_answeredCount(ctx, field)
+	case "avgResponseMinutes":
+		return ec.fieldContext_QuestionStatsBucket_avgResponseMinutes(ctx, field)
+	case "p50ResponseMinutes":
+		return ec.fieldContext_QuestionStatsBucket_p50ResponseMinutes(ctx, field)
+	case "p90ResponseMinutes":
+		return ec.fieldContext_QuestionStatsBucket_p90ResponseMinutes(ctx, field)
+	case "avgAdjustedResponseMinutes":
+		return ec.fieldContext_QuestionStatsBucket_avgAdjustedResponseMinutes(ctx, field)
+	case "avgRating":
+		return ec.fieldContext_QuestionStatsBucket_avgRating(ctx, field)
+	case "understoodShare":
+		return ec.fieldContext_QuestionStatsBucket_understoodShare(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionStatsBucket", field.Name)
 }
 
 func (ec *executionContext) childFields_School(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3717,6 +4079,44 @@ func (ec *executionContext) field_Query_bookingRooms_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_bookingStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (report.BookingsInput, error) {
+			return ec.unmarshalNBookingsReportInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]BookingDimension, error) {
+			return ec.unmarshalNBookingDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeBucket",
+		func(ctx context.Context, v any) (*TimeBucket, error) {
+			return ec.unmarshalOTimeBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTimeBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeBucket"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "timezone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timezone"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_bookingsReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3962,6 +4362,44 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_questionStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (report.QuestionsInput, error) {
+			return ec.unmarshalNQuestionsReportInput2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]QuestionDimension, error) {
+			return ec.unmarshalNQuestionDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeBucket",
+		func(ctx context.Context, v any) (*TimeBucket, error) {
+			return ec.unmarshalOTimeBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTimeBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeBucket"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "timezone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timezone"] = arg3
 	return args, nil
 }
 
@@ -6938,6 +7376,497 @@ func (ec *executionContext) fieldContext_BookingRoomEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("BookingRoomEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _BookingStatsBucket_school(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalOSchool2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingStatsBucket_group(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingStatsBucket_discipline(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalODiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingStatsBucket_teacher(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingStatsBucket_bookingRoom(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_bookingRoom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookingRoom(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingRoom) graphql.Marshaler {
+			return ec.marshalOBookingRoom2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoom(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_bookingRoom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingRoom(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingStatsBucket_modal(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_modal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modal(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bookingroom.Modal) graphql.Marshaler {
+			return ec.marshalOBookingRoomModal2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋbookingroomᚐModal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_modal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, true, false, "BookingRoomModal")
+}
+
+func (ec *executionContext) _BookingStatsBucket_status(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.BookingStatus) graphql.Marshaler {
+			return ec.marshalOBookingStatus2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "BookingStatus")
+}
+
+func (ec *executionContext) _BookingStatsBucket_bucketStart(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_bucketStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BucketStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_bucketStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BookingStatsBucket_count(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingStatsBucket_countByStatus(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_countByStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountByStatus(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BookingStatusCount) graphql.Marshaler {
+			return ec.marshalNBookingStatusCount2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_countByStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BookingStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BookingStatsBucket_attendanceRate(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_attendanceRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendanceRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_attendanceRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingStatsBucket_noShowRate(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_noShowRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_noShowRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingStatsBucket_lateCancelRate(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_lateCancelRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateCancelRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_lateCancelRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingStatsBucket_avgRatingByStudent(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_avgRatingByStudent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgRatingByStudent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_avgRatingByStudent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingStatsBucket_avgRatingByTeacher(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_avgRatingByTeacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgRatingByTeacher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_avgRatingByTeacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BookingStatsBucket_minutesHeld(ctx context.Context, field graphql.CollectedField, obj *BookingStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatsBucket_minutesHeld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinutesHeld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatsBucket_minutesHeld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingStatusCount_status(ctx context.Context, field graphql.CollectedField, obj *BookingStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v report.BookingStatus) graphql.Marshaler {
+			return ec.marshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatusCount", field, false, false, "BookingStatus")
+}
+
+func (ec *executionContext) _BookingStatusCount_label(ctx context.Context, field graphql.CollectedField, obj *BookingStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatusCount_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatusCount_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatusCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _BookingStatusCount_count(ctx context.Context, field graphql.CollectedField, obj *BookingStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingStatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingStatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingStatusCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Discipline_id(ctx context.Context, field graphql.CollectedField, obj *ent.Discipline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9216,6 +10145,94 @@ func (ec *executionContext) fieldContext_Query_groupsUsage(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_questionStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_questionStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QuestionStats(ctx, fc.Args["filter"].(report.QuestionsInput), fc.Args["groupBy"].([]QuestionDimension), fc.Args["timeBucket"].(*TimeBucket), fc.Args["timezone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*QuestionStatsBucket) graphql.Marshaler {
+			return ec.marshalNQuestionStatsBucket2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_questionStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionStatsBucket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_questionStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bookingStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bookingStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BookingStats(ctx, fc.Args["filter"].(report.BookingsInput), fc.Args["groupBy"].([]BookingDimension), fc.Args["timeBucket"].(*TimeBucket), fc.Args["timezone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BookingStatsBucket) graphql.Marshaler {
+			return ec.marshalNBookingStatsBucket2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bookingStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingStatsBucket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bookingStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10864,6 +11881,396 @@ func (ec *executionContext) _QuestionReportRow_link(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_QuestionReportRow_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionReportRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_school(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_school(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.School(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.School) graphql.Marshaler {
+			return ec.marshalOSchool2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_school(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_School(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStatsBucket_group(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStatsBucket_discipline(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_discipline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discipline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
+			return ec.marshalODiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_discipline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discipline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStatsBucket_subject(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Subject) graphql.Marshaler {
+			return ec.marshalOSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStatsBucket_teacher(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_teacher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teacher(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_teacher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStatsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStatsBucket_status(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.QuestionStatus) graphql.Marshaler {
+			return ec.marshalOQuestionStatus2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "QuestionStatus")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_bucketStart(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_bucketStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BucketStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_bucketStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_count(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_answeredCount(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_answeredCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_answeredCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_avgResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_avgResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_avgResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_p50ResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_p50ResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P50ResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_p50ResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_p90ResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_p90ResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90ResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_p90ResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_avgAdjustedResponseMinutes(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_avgAdjustedResponseMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgAdjustedResponseMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_avgAdjustedResponseMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_avgRating(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_avgRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_avgRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStatsBucket_understoodShare(ctx context.Context, field graphql.CollectedField, obj *QuestionStatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStatsBucket_understoodShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnderstoodShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStatsBucket_understoodShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStatsBucket", field, false, false, "Float")
 }
 
 func (ec *executionContext) _School_id(ctx context.Context, field graphql.CollectedField, obj *ent.School) (ret graphql.Marshaler) {
@@ -21165,6 +22572,162 @@ func (ec *executionContext) _BookingRoomEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var bookingStatsBucketImplementors = []string{"BookingStatsBucket"}
+
+func (ec *executionContext) _BookingStatsBucket(ctx context.Context, sel ast.SelectionSet, obj *BookingStatsBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingStatsBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingStatsBucket")
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingStatsBucket_school(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingStatsBucket_group(ctx, field, obj)
+				})
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingStatsBucket_discipline(ctx, field, obj)
+				})
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingStatsBucket_teacher(ctx, field, obj)
+				})
+		case "bookingRoom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BookingStatsBucket_bookingRoom(ctx, field, obj)
+				})
+		case "modal":
+			out.Values[i] = ec._BookingStatsBucket_modal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._BookingStatsBucket_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bucketStart":
+			out.Values[i] = ec._BookingStatsBucket_bucketStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._BookingStatsBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countByStatus":
+			out.Values[i] = ec._BookingStatsBucket_countByStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendanceRate":
+			out.Values[i] = ec._BookingStatsBucket_attendanceRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noShowRate":
+			out.Values[i] = ec._BookingStatsBucket_noShowRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lateCancelRate":
+			out.Values[i] = ec._BookingStatsBucket_lateCancelRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avgRatingByStudent":
+			out.Values[i] = ec._BookingStatsBucket_avgRatingByStudent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avgRatingByTeacher":
+			out.Values[i] = ec._BookingStatsBucket_avgRatingByTeacher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutesHeld":
+			out.Values[i] = ec._BookingStatsBucket_minutesHeld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingStatusCountImplementors = []string{"BookingStatusCount"}
+
+func (ec *executionContext) _BookingStatusCount(ctx context.Context, sel ast.SelectionSet, obj *BookingStatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingStatusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingStatusCount")
+		case "status":
+			out.Values[i] = ec._BookingStatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._BookingStatusCount_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._BookingStatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disciplineImplementors = []string{"Discipline", "Node"}
 
 func (ec *executionContext) _Discipline(ctx context.Context, sel ast.SelectionSet, obj *ent.Discipline) graphql.Marshaler {
@@ -21942,6 +23505,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_groupsUsage(ctx, field)
 				})
+		case "questionStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_questionStats(ctx, field)
+				})
+		case "bookingStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bookingStats(ctx, field)
+				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22441,6 +24016,114 @@ func (ec *executionContext) _QuestionReportRow(ctx context.Context, sel ast.Sele
 		case "link":
 			out.Values[i] = ec._QuestionReportRow_link(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var questionStatsBucketImplementors = []string{"QuestionStatsBucket"}
+
+func (ec *executionContext) _QuestionStatsBucket(ctx context.Context, sel ast.SelectionSet, obj *QuestionStatsBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionStatsBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionStatsBucket")
+		case "school":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStatsBucket_school(ctx, field, obj)
+				})
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStatsBucket_group(ctx, field, obj)
+				})
+		case "discipline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStatsBucket_discipline(ctx, field, obj)
+				})
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStatsBucket_subject(ctx, field, obj)
+				})
+		case "teacher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStatsBucket_teacher(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._QuestionStatsBucket_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bucketStart":
+			out.Values[i] = ec._QuestionStatsBucket_bucketStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._QuestionStatsBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredCount":
+			out.Values[i] = ec._QuestionStatsBucket_answeredCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avgResponseMinutes":
+			out.Values[i] = ec._QuestionStatsBucket_avgResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "p50ResponseMinutes":
+			out.Values[i] = ec._QuestionStatsBucket_p50ResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "p90ResponseMinutes":
+			out.Values[i] = ec._QuestionStatsBucket_p90ResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avgAdjustedResponseMinutes":
+			out.Values[i] = ec._QuestionStatsBucket_avgAdjustedResponseMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avgRating":
+			out.Values[i] = ec._QuestionStatsBucket_avgRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "understoodShare":
+			out.Values[i] = ec._QuestionStatsBucket_understoodShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -23620,6 +25303,46 @@ func (ec *executionContext) marshalNBookingConnection2ᚖgithubᚗcomᚋstiftᚋ
 	return ec._BookingConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNBookingDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimension(ctx context.Context, v any) (BookingDimension, error) {
+	var res BookingDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBookingDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimension(ctx context.Context, sel ast.SelectionSet, v BookingDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBookingDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimensionᚄ(ctx context.Context, v any) ([]BookingDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]BookingDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBookingDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNBookingDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []BookingDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBookingOrder2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingOrder(ctx context.Context, v any) (*ent.BookingOrder, error) {
 	res, err := ec.unmarshalInputBookingOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -23729,6 +25452,30 @@ func (ec *executionContext) unmarshalNBookingRoomWhereInput2ᚖgithubᚗcomᚋst
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNBookingStatsBucket2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*BookingStatsBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingStatsBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatsBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBookingStatsBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatsBucket(ctx context.Context, sel ast.SelectionSet, v *BookingStatsBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingStatsBucket!")
+		return graphql.Null
+	}
+	return ec._BookingStatsBucket(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx context.Context, v any) (report.BookingStatus, error) {
 	var res report.BookingStatus
 	err := res.UnmarshalGQL(v)
@@ -23737,6 +25484,30 @@ func (ec *executionContext) unmarshalNBookingStatus2githubᚗcomᚋstiftᚋstift
 
 func (ec *executionContext) marshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx context.Context, sel ast.SelectionSet, v report.BookingStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNBookingStatusCount2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*BookingStatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBookingStatusCount2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBookingStatusCount2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatusCount(ctx context.Context, sel ast.SelectionSet, v *BookingStatusCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingStatusCount!")
+		return graphql.Null
+	}
+	return ec._BookingStatusCount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBookingWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInput(ctx context.Context, v any) (*ent.BookingWhereInput, error) {
@@ -24175,6 +25946,46 @@ func (ec *executionContext) marshalNQuestionConnection2ᚖgithubᚗcomᚋstift�
 	return ec._QuestionConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNQuestionDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimension(ctx context.Context, v any) (QuestionDimension, error) {
+	var res QuestionDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQuestionDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimension(ctx context.Context, sel ast.SelectionSet, v QuestionDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNQuestionDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimensionᚄ(ctx context.Context, v any) ([]QuestionDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]QuestionDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuestionDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNQuestionDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []QuestionDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuestionDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNQuestionOrder2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionOrder(ctx context.Context, v any) (*ent.QuestionOrder, error) {
 	res, err := ec.unmarshalInputQuestionOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -24232,6 +26043,30 @@ func (ec *executionContext) marshalNQuestionReportRow2ᚖgithubᚗcomᚋstiftᚋ
 		return graphql.Null
 	}
 	return ec._QuestionReportRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuestionStatsBucket2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionStatsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*QuestionStatsBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuestionStatsBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionStatsBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuestionStatsBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionStatsBucket(ctx context.Context, sel ast.SelectionSet, v *QuestionStatsBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuestionStatsBucket!")
+		return graphql.Null
+	}
+	return ec._QuestionStatsBucket(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx context.Context, v any) (report.QuestionStatus, error) {
@@ -24980,6 +26815,22 @@ func (ec *executionContext) marshalOBookingStatus2ᚕgithubᚗcomᚋstiftᚋstif
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOBookingStatus2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx context.Context, v any) (*report.BookingStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(report.BookingStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBookingStatus2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx context.Context, sel ast.SelectionSet, v *report.BookingStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOBookingWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInputᚄ(ctx context.Context, v any) ([]*ent.BookingWhereInput, error) {
@@ -26110,6 +27961,22 @@ func (ec *executionContext) marshalOQuestionStatus2ᚕgithubᚗcomᚋstiftᚋsti
 	return ret
 }
 
+func (ec *executionContext) unmarshalOQuestionStatus2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx context.Context, v any) (*report.QuestionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(report.QuestionStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuestionStatus2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx context.Context, sel ast.SelectionSet, v *report.QuestionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOQuestionWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuestionWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -26415,6 +28282,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTimeBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTimeBucket(ctx context.Context, v any) (*TimeBucket, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(TimeBucket)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimeBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTimeBucket(ctx context.Context, sel ast.SelectionSet, v *TimeBucket) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {

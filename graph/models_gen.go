@@ -2,6 +2,13 @@
 
 package graph
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
 // The API token a request is made with, and what it may see.
 type Viewer struct {
 	TokenName string `json:"tokenName"`
@@ -10,4 +17,191 @@ type Viewer struct {
 	// The schools or groups the token is limited to; empty for ALL.
 	ScopeIds        []string `json:"scopeIds"`
 	RevealAnonymous bool     `json:"revealAnonymous"`
+}
+
+type BookingDimension string
+
+const (
+	BookingDimensionSchool     BookingDimension = "SCHOOL"
+	BookingDimensionGroup      BookingDimension = "GROUP"
+	BookingDimensionDiscipline BookingDimension = "DISCIPLINE"
+	BookingDimensionTeacher    BookingDimension = "TEACHER"
+	BookingDimensionRoom       BookingDimension = "ROOM"
+	BookingDimensionModal      BookingDimension = "MODAL"
+	BookingDimensionStatus     BookingDimension = "STATUS"
+)
+
+var AllBookingDimension = []BookingDimension{
+	BookingDimensionSchool,
+	BookingDimensionGroup,
+	BookingDimensionDiscipline,
+	BookingDimensionTeacher,
+	BookingDimensionRoom,
+	BookingDimensionModal,
+	BookingDimensionStatus,
+}
+
+func (e BookingDimension) IsValid() bool {
+	switch e {
+	case BookingDimensionSchool, BookingDimensionGroup, BookingDimensionDiscipline, BookingDimensionTeacher, BookingDimensionRoom, BookingDimensionModal, BookingDimensionStatus:
+		return true
+	}
+	return false
+}
+
+func (e BookingDimension) String() string {
+	return string(e)
+}
+
+func (e *BookingDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BookingDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BookingDimension", str)
+	}
+	return nil
+}
+
+func (e BookingDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BookingDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BookingDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type QuestionDimension string
+
+const (
+	QuestionDimensionSchool     QuestionDimension = "SCHOOL"
+	QuestionDimensionGroup      QuestionDimension = "GROUP"
+	QuestionDimensionDiscipline QuestionDimension = "DISCIPLINE"
+	QuestionDimensionSubject    QuestionDimension = "SUBJECT"
+	// The teacher who answered.
+	QuestionDimensionTeacher QuestionDimension = "TEACHER"
+	QuestionDimensionStatus  QuestionDimension = "STATUS"
+)
+
+var AllQuestionDimension = []QuestionDimension{
+	QuestionDimensionSchool,
+	QuestionDimensionGroup,
+	QuestionDimensionDiscipline,
+	QuestionDimensionSubject,
+	QuestionDimensionTeacher,
+	QuestionDimensionStatus,
+}
+
+func (e QuestionDimension) IsValid() bool {
+	switch e {
+	case QuestionDimensionSchool, QuestionDimensionGroup, QuestionDimensionDiscipline, QuestionDimensionSubject, QuestionDimensionTeacher, QuestionDimensionStatus:
+		return true
+	}
+	return false
+}
+
+func (e QuestionDimension) String() string {
+	return string(e)
+}
+
+func (e *QuestionDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QuestionDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QuestionDimension", str)
+	}
+	return nil
+}
+
+func (e QuestionDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QuestionDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QuestionDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TimeBucket string
+
+const (
+	TimeBucketDay TimeBucket = "DAY"
+	// Weeks start on Monday.
+	TimeBucketWeek  TimeBucket = "WEEK"
+	TimeBucketMonth TimeBucket = "MONTH"
+)
+
+var AllTimeBucket = []TimeBucket{
+	TimeBucketDay,
+	TimeBucketWeek,
+	TimeBucketMonth,
+}
+
+func (e TimeBucket) IsValid() bool {
+	switch e {
+	case TimeBucketDay, TimeBucketWeek, TimeBucketMonth:
+		return true
+	}
+	return false
+}
+
+func (e TimeBucket) String() string {
+	return string(e)
+}
+
+func (e *TimeBucket) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimeBucket(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimeBucket", str)
+	}
+	return nil
+}
+
+func (e TimeBucket) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimeBucket) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimeBucket) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

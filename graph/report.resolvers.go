@@ -39,3 +39,13 @@ func (r *queryResolver) BookingsWorkload(ctx context.Context, schoolIds []string
 func (r *queryResolver) GroupsUsage(ctx context.Context, input report.GroupsUsageInput) (*GroupsUsageReport, error) {
 	return r.groupsUsage(ctx, input)
 }
+
+// QuestionStats is the resolver for the questionStats field.
+func (r *queryResolver) QuestionStats(ctx context.Context, filter report.QuestionsInput, groupBy []QuestionDimension, timeBucket *TimeBucket, timezone *string) ([]*QuestionStatsBucket, error) {
+	return r.questionStats(ctx, filter, groupBy, timeBucket, timezone)
+}
+
+// BookingStats is the resolver for the bookingStats field.
+func (r *queryResolver) BookingStats(ctx context.Context, filter report.BookingsInput, groupBy []BookingDimension, timeBucket *TimeBucket, timezone *string) ([]*BookingStatsBucket, error) {
+	return r.bookingStats(ctx, filter, groupBy, timeBucket, timezone)
+}
