@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -75,4 +81,48 @@ func TestGraphQLErrorCodes(t *testing.T) {
 			t.Errorf("message = %v", a[0]["message"])
 		}
 	})
+}
+
+// TestIntrospectionAndPersistedQueries: introspection follows the setting,
+// and an automatic persisted query runs by its hash once registered.
+func TestIntrospectionAndPersistedQueries(t *testing.T) {
+	d := testdb.SQLite(t)
+	for _, on := range []bool{true, false} {
+		s := newReportServer(t, d, Config{Introspection: on})
+		var data struct {
+			Schema struct{ QueryType struct{ Name string } } `json:"__schema"`
+		}
+		errs := s.gql(t, s.token, `{ __schema { queryType { name } } }`, nil, &data)
+		if on != (len(errs) == 0 && data.Schema.QueryType.Name == "Query") {
+			t.Errorf("introspection %v: errors %v, data %+v", on, errs, data)
+		}
+		d = testdb.SQLite(t) // newReportServer loads the demo into an empty database
+	}
+
+	s := newReportServer(t, d, Config{})
+	const query = `{ viewer { tokenName } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	post := func(body map[string]any) string {
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", s.URL+"/graphql", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+s.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := post(map[string]any{"extensions": ext}); !strings.Contains(got, "PersistedQueryNotFound") {
+		t.Errorf("unknown hash: %s", got)
+	}
+	if got := post(map[string]any{"query": query, "extensions": ext}); !strings.Contains(got, `"tokenName":"all"`) {
+		t.Errorf("registering: %s", got)
+	}
+	if got := post(map[string]any{"extensions": ext}); !strings.Contains(got, `"tokenName":"all"`) {
+		t.Errorf("by hash: %s", got)
+	}
 }
