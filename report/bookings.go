@@ -151,18 +151,9 @@ func filterBookings(q *query, sel bookingSelection, in BookingsInput, now time.T
 		q.add(" AND ")
 		inList(q, "b.group_id", sel.scope.groups)
 	}
-	if len(in.GroupIDs) > 0 {
-		q.add(" AND ")
-		inList(q, "b.group_id", in.GroupIDs)
-	}
-	if len(in.DisciplineIDs) > 0 {
-		q.add(" AND ")
-		inList(q, "b.discipline_id", in.DisciplineIDs)
-	}
-	if len(in.TeacherIDs) > 0 {
-		q.add(" AND ")
-		inList(q, "b.teacher_id", in.TeacherIDs)
-	}
+	andIn(q, "b.group_id", in.GroupIDs)
+	andIn(q, "b.discipline_id", in.DisciplineIDs)
+	andIn(q, "b.teacher_id", in.TeacherIDs)
 	if len(in.Statuses) > 0 {
 		q.add(" AND ("+sel.status+")", now)
 		inValues(q, in.Statuses)

@@ -171,22 +171,10 @@ func filterQuestions(q *query, groups groupScope, in QuestionsInput) {
 		q.add(" AND ")
 		inList(q, "q.group_id", groups.ids)
 	}
-	if len(in.DisciplineIDs) > 0 {
-		q.add(" AND ")
-		inList(q, "q.discipline_id", in.DisciplineIDs)
-	}
-	if len(in.SubjectIDs) > 0 {
-		q.add(" AND ")
-		inList(q, "q.subject_id", in.SubjectIDs)
-	}
-	if len(in.TeacherIDs) > 0 {
-		q.add(" AND ")
-		inList(q, "q.teacher_id", in.TeacherIDs)
-	}
-	if len(in.Statuses) > 0 {
-		q.add(" AND ")
-		inList(q, "("+questionStatusSQL+")", in.Statuses)
-	}
+	andIn(q, "q.discipline_id", in.DisciplineIDs)
+	andIn(q, "q.subject_id", in.SubjectIDs)
+	andIn(q, "q.teacher_id", in.TeacherIDs)
+	andIn(q, "("+questionStatusSQL+")", in.Statuses)
 	if in.Anonymous != nil {
 		q.add(" AND q.anonymous = ?", *in.Anonymous)
 	}

@@ -57,6 +57,15 @@ func inList[T any](q *query, col string, ids []T) *query {
 	return inValues(q, ids)
 }
 
+// andIn appends " AND col IN (…)" when ids is not empty: an empty filter
+// list filters nothing.
+func andIn[T any](q *query, col string, ids []T) {
+	if len(ids) > 0 {
+		q.b.WriteString(" AND ")
+		inList(q, col, ids)
+	}
+}
+
 // inValues appends " IN (…)" over ids, which must not be empty.
 func inValues[T any](q *query, ids []T) *query {
 	q.b.WriteString(" IN (")
