@@ -73,7 +73,7 @@ func TestGraphQLDownload(t *testing.T) {
 			raw, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "questionsReport.") {
-				t.Fatalf("%s: %d %q %.200s", accept, resp.StatusCode, resp.Header.Get("Content-Disposition"), raw)
+				t.Fatalf("%s: %d %q %.200s\n%s", accept, resp.StatusCode, resp.Header.Get("Content-Disposition"), raw, s.logs.String())
 			}
 			var got [][]string
 			if accept == "text/csv" {

@@ -53,8 +53,10 @@ func (c countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt
 	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
 }
 
-// TestNoNPlusOne: a page of 1000 report rows, with every node of each row,
-// runs as many statements as a page of 10.
+// TestNoNPlusOne: a page of 1000 report rows, with the nodes of each row and
+// their own edges, runs as many statements as a page of 10. (A nullable node
+// that is null on every row of a page costs no statement, so the query
+// selects those every page has: cancelledBy would differ, not grow.)
 func TestNoNPlusOne(t *testing.T) {
 	var n atomic.Int64
 	connector := countingConnector{dsn: db.SQLiteDSN(filepath.Join(t.TempDir(), "count.db")), d: countingDriver{base: &sqlite.Driver{}, n: &n}}
@@ -66,11 +68,11 @@ func TestNoNPlusOne(t *testing.T) {
 	s := newReportServer(t, d, Config{})
 	const query = `query($first: Int) {
 	  questionsReport(input: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z"}, first: $first) {
-	    totalCount edges { node { question { id } school { name } group { name } student { email }
+	    totalCount edges { node { question { id } school { name } group { name school { name } } student { email }
 	      teacher { email } discipline { name } subject { name } statusLabel } } }
 	  bookingsReport(input: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z"}, first: $first) {
 	    edges { node { booking { id } school { name } group { name } student { email } teacher { email }
-	      discipline { name } bookingRoom { name } cancelledBy { email } } } } }`
+	      discipline { name } bookingRoom { name } } } } }`
 	statements := map[int]int64{}
 	for _, first := range []int{10, 1000} {
 		var data struct {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -27,6 +28,9 @@ import (
 //
 //go:embed migrations/*.sql
 var Migrations embed.FS
+
+// MaxPostgresConns is the most connections one server opens to PostgreSQL.
+const MaxPostgresConns = 20
 
 // DB is an open database: the ent client and the *sql.DB beneath it, for
 // the report engine's hand-written SQL.
@@ -51,6 +55,11 @@ func Open(url string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// Bound the pool: replicas share the server's connection limit, and
+		// a burst of requests should queue here rather than be refused there.
+		sdb.SetMaxOpenConns(MaxPostgresConns)
+		sdb.SetMaxIdleConns(MaxPostgresConns / 2)
+		sdb.SetConnMaxIdleTime(5 * time.Minute)
 		return wrap(sdb, dialect.Postgres, url), nil
 	}
 	sdb, err := sql.Open("sqlite", sqliteDSN(url))

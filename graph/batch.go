@@ -11,6 +11,7 @@ import (
 type batch[K comparable, V any] struct {
 	once  sync.Once
 	ids   []K
+	seen  map[K]bool
 	load  func(ctx context.Context, ids []K) ([]V, error)
 	key   func(V) K
 	nodes map[K]V
@@ -21,8 +22,16 @@ func newBatch[K comparable, V any](load func(context.Context, []K) ([]V, error),
 	return &batch[K, V]{load: load, key: key}
 }
 
-// add notes an id to load.
-func (b *batch[K, V]) add(id K) { b.ids = append(b.ids, id) }
+// add notes an id to load, once.
+func (b *batch[K, V]) add(id K) {
+	if b.seen == nil {
+		b.seen = map[K]bool{}
+	}
+	if !b.seen[id] {
+		b.seen[id] = true
+		b.ids = append(b.ids, id)
+	}
+}
 
 // get returns the node of id, loading the batch on first use; the zero V
 // when the node is not visible.

@@ -2,9 +2,13 @@ package graph
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/auth"
@@ -31,55 +35,148 @@ const (
 	MaxPageSize     = 1000
 )
 
-// nodes loads the ent nodes of a page, by type, in one query each.
+// nodes loads the ent nodes a page of rows refers to. The resolver notes
+// each row's ids under a field name (add); the first time a field is
+// resolved at a place of the response, all its ids are loaded in one query
+// with that place's sub-selection collected by entgql (nested edges
+// eagerly, only the columns asked for). A field selected at two places,
+// under two aliases say, is loaded once for each.
 type nodes struct {
-	schools     *batch[gid.SchoolID, *ent.School]
-	groups      *batch[gid.GroupID, *ent.Group]
-	users       *batch[gid.UserID, *ent.User]
-	disciplines *batch[gid.DisciplineID, *ent.Discipline]
-	subjects    *batch[gid.SubjectID, *ent.Subject]
-	questions   *batch[gid.QuestionID, *ent.Question]
-	bookings    *batch[gid.BookingID, *ent.Booking]
-	rooms       *batch[gid.BookingRoomID, *ent.BookingRoom]
+	c       *ent.Client
+	mu      sync.Mutex
+	ids     map[string][]any
+	batches map[string]any
 }
 
 func newNodes(c *ent.Client) *nodes {
-	return &nodes{
-		schools: newBatch(func(ctx context.Context, ids []gid.SchoolID) ([]*ent.School, error) {
-			return c.School.Query().Where(school.IDIn(ids...)).All(ctx)
-		}, func(n *ent.School) gid.SchoolID { return n.ID }),
-		groups: newBatch(func(ctx context.Context, ids []gid.GroupID) ([]*ent.Group, error) {
-			return c.Group.Query().Where(group.IDIn(ids...)).All(ctx)
-		}, func(n *ent.Group) gid.GroupID { return n.ID }),
-		users: newBatch(func(ctx context.Context, ids []gid.UserID) ([]*ent.User, error) {
-			return c.User.Query().Where(user.IDIn(ids...)).All(ctx)
-		}, func(n *ent.User) gid.UserID { return n.ID }),
-		disciplines: newBatch(func(ctx context.Context, ids []gid.DisciplineID) ([]*ent.Discipline, error) {
-			return c.Discipline.Query().Where(discipline.IDIn(ids...)).All(ctx)
-		}, func(n *ent.Discipline) gid.DisciplineID { return n.ID }),
-		subjects: newBatch(func(ctx context.Context, ids []gid.SubjectID) ([]*ent.Subject, error) {
-			return c.Subject.Query().Where(subject.IDIn(ids...)).All(ctx)
-		}, func(n *ent.Subject) gid.SubjectID { return n.ID }),
-		questions: newBatch(func(ctx context.Context, ids []gid.QuestionID) ([]*ent.Question, error) {
-			return c.Question.Query().Where(question.IDIn(ids...)).All(ctx)
-		}, func(n *ent.Question) gid.QuestionID { return n.ID }),
-		bookings: newBatch(func(ctx context.Context, ids []gid.BookingID) ([]*ent.Booking, error) {
-			return c.Booking.Query().Where(booking.IDIn(ids...)).All(ctx)
-		}, func(n *ent.Booking) gid.BookingID { return n.ID }),
-		rooms: newBatch(func(ctx context.Context, ids []gid.BookingRoomID) ([]*ent.BookingRoom, error) {
-			return c.BookingRoom.Query().Where(bookingroom.IDIn(ids...)).All(ctx)
-		}, func(n *ent.BookingRoom) gid.BookingRoomID { return n.ID }),
+	return &nodes{c: c, ids: map[string][]any{}, batches: map[string]any{}}
+}
+
+// add notes the id of a row's field.
+func (ns *nodes) add(field string, id any) { ns.ids[field] = append(ns.ids[field], id) }
+
+// addOptional notes a nullable id.
+func addOptional[K comparable](ns *nodes, field string, id *K) {
+	if id != nil {
+		ns.add(field, *id)
 	}
 }
 
-// optional returns the node of a nullable reference.
-func optional[K comparable, V any](ctx context.Context, b *batch[K, V], id *K) (V, error) {
+// load returns the node of id for field, loading the batch of its place in
+// the response on first use with query.
+func load[K comparable, V any](ctx context.Context, ns *nodes, field string, id K,
+	query func(context.Context, *ent.Client, []K) ([]V, error), key func(V) K) (V, error) {
+	place := field + "@" + responsePlace(ctx)
+	ns.mu.Lock()
+	b, ok := ns.batches[place].(*batch[K, V])
+	if !ok {
+		b = newBatch(func(ctx context.Context, ids []K) ([]V, error) { return query(ctx, ns.c, ids) }, key)
+		for _, v := range ns.ids[field] {
+			b.add(v.(K))
+		}
+		ns.batches[place] = b
+	}
+	ns.mu.Unlock()
+	return b.get(ctx, id)
+}
+
+// loadOptional is load for a nullable reference.
+func loadOptional[K comparable, V any](ctx context.Context, ns *nodes, field string, id *K,
+	query func(context.Context, *ent.Client, []K) ([]V, error), key func(V) K) (V, error) {
 	if id == nil {
 		var zero V
 		return zero, nil
 	}
-	return b.get(ctx, *id)
+	return load(ctx, ns, field, *id, query, key)
 }
+
+// responsePlace is the path of the field being resolved, without list
+// indices: questionsReport.edges.node.student.
+func responsePlace(ctx context.Context) string {
+	var b strings.Builder
+	for _, el := range graphql.GetFieldContext(ctx).Path() {
+		if name, ok := el.(ast.PathName); ok {
+			b.WriteString(string(name))
+			b.WriteByte('.')
+		}
+	}
+	return b.String()
+}
+
+// The queries of each node type, with the fields of the GraphQL place
+// collected.
+func querySchools(ctx context.Context, c *ent.Client, ids []gid.SchoolID) ([]*ent.School, error) {
+	q, err := c.School.Query().Where(school.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func queryGroups(ctx context.Context, c *ent.Client, ids []gid.GroupID) ([]*ent.Group, error) {
+	q, err := c.Group.Query().Where(group.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func queryUsers(ctx context.Context, c *ent.Client, ids []gid.UserID) ([]*ent.User, error) {
+	q, err := c.User.Query().Where(user.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func queryDisciplines(ctx context.Context, c *ent.Client, ids []gid.DisciplineID) ([]*ent.Discipline, error) {
+	q, err := c.Discipline.Query().Where(discipline.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func querySubjects(ctx context.Context, c *ent.Client, ids []gid.SubjectID) ([]*ent.Subject, error) {
+	q, err := c.Subject.Query().Where(subject.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func queryQuestions(ctx context.Context, c *ent.Client, ids []gid.QuestionID) ([]*ent.Question, error) {
+	q, err := c.Question.Query().Where(question.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func queryBookings(ctx context.Context, c *ent.Client, ids []gid.BookingID) ([]*ent.Booking, error) {
+	q, err := c.Booking.Query().Where(booking.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func queryRooms(ctx context.Context, c *ent.Client, ids []gid.BookingRoomID) ([]*ent.BookingRoom, error) {
+	q, err := c.BookingRoom.Query().Where(bookingroom.IDIn(ids...)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+func schoolID(n *ent.School) gid.SchoolID             { return n.ID }
+func groupID(n *ent.Group) gid.GroupID                { return n.ID }
+func userID(n *ent.User) gid.UserID                   { return n.ID }
+func disciplineID(n *ent.Discipline) gid.DisciplineID { return n.ID }
+func subjectID(n *ent.Subject) gid.SubjectID          { return n.ID }
+func questionID(n *ent.Question) gid.QuestionID       { return n.ID }
+func bookingID(n *ent.Booking) gid.BookingID          { return n.ID }
+func roomID(n *ent.BookingRoom) gid.BookingRoomID     { return n.ID }
 
 // principal returns the request's principal.
 func principal(ctx context.Context) (*auth.Principal, error) {
@@ -144,13 +241,13 @@ type QuestionReportRow struct {
 }
 
 func (r *QuestionReportRow) Question(ctx context.Context) (*ent.Question, error) {
-	return r.nodes.questions.get(ctx, r.ID)
+	return load(ctx, r.nodes, "question", r.ID, queryQuestions, questionID)
 }
 func (r *QuestionReportRow) School(ctx context.Context) (*ent.School, error) {
-	return r.nodes.schools.get(ctx, r.SchoolID)
+	return load(ctx, r.nodes, "school", r.SchoolID, querySchools, schoolID)
 }
 func (r *QuestionReportRow) Group(ctx context.Context) (*ent.Group, error) {
-	return r.nodes.groups.get(ctx, r.GroupID)
+	return load(ctx, r.nodes, "group", r.GroupID, queryGroups, groupID)
 }
 
 // Student is nil when the token may not see who asked.
@@ -158,16 +255,16 @@ func (r *QuestionReportRow) Student(ctx context.Context) (*ent.User, error) {
 	if r.StudentHidden {
 		return nil, nil
 	}
-	return r.nodes.users.get(ctx, r.StudentID)
+	return load(ctx, r.nodes, "student", r.StudentID, queryUsers, userID)
 }
 func (r *QuestionReportRow) Teacher(ctx context.Context) (*ent.User, error) {
-	return optional(ctx, r.nodes.users, r.TeacherID)
+	return loadOptional(ctx, r.nodes, "teacher", r.TeacherID, queryUsers, userID)
 }
 func (r *QuestionReportRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return r.nodes.disciplines.get(ctx, r.DisciplineID)
+	return load(ctx, r.nodes, "discipline", r.DisciplineID, queryDisciplines, disciplineID)
 }
 func (r *QuestionReportRow) Subject(ctx context.Context) (*ent.Subject, error) {
-	return optional(ctx, r.nodes.subjects, r.SubjectID)
+	return loadOptional(ctx, r.nodes, "subject", r.SubjectID, querySubjects, subjectID)
 }
 func (r *QuestionReportRow) StatusLabel() string { return r.Status.Label() }
 
@@ -215,19 +312,15 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	conn := &QuestionReportConnection{Edges: make([]*QuestionReportEdge, len(rows))}
 	cursors := make([]entgql.Cursor[string], len(rows))
 	for i, row := range rows {
-		ns.questions.add(row.ID)
-		ns.schools.add(row.SchoolID)
-		ns.groups.add(row.GroupID)
-		ns.disciplines.add(row.DisciplineID)
+		ns.add("question", row.ID)
+		ns.add("school", row.SchoolID)
+		ns.add("group", row.GroupID)
+		ns.add("discipline", row.DisciplineID)
 		if !row.StudentHidden {
-			ns.users.add(row.StudentID)
+			ns.add("student", row.StudentID)
 		}
-		if row.TeacherID != nil {
-			ns.users.add(*row.TeacherID)
-		}
-		if row.SubjectID != nil {
-			ns.subjects.add(*row.SubjectID)
-		}
+		addOptional(ns, "teacher", row.TeacherID)
+		addOptional(ns, "subject", row.SubjectID)
 		cursors[i] = entgql.Cursor[string]{ID: row.ID.String(), Value: row.CreatedAt}
 		conn.Edges[i] = &QuestionReportEdge{Node: &QuestionReportRow{QuestionRow: row, nodes: ns, portalURL: r.PortalURL}, Cursor: cursors[i]}
 	}
@@ -244,28 +337,28 @@ type BookingReportRow struct {
 }
 
 func (r *BookingReportRow) Booking(ctx context.Context) (*ent.Booking, error) {
-	return r.nodes.bookings.get(ctx, r.ID)
+	return load(ctx, r.nodes, "booking", r.ID, queryBookings, bookingID)
 }
 func (r *BookingReportRow) School(ctx context.Context) (*ent.School, error) {
-	return r.nodes.schools.get(ctx, r.SchoolID)
+	return load(ctx, r.nodes, "school", r.SchoolID, querySchools, schoolID)
 }
 func (r *BookingReportRow) Group(ctx context.Context) (*ent.Group, error) {
-	return r.nodes.groups.get(ctx, r.GroupID)
+	return load(ctx, r.nodes, "group", r.GroupID, queryGroups, groupID)
 }
 func (r *BookingReportRow) Student(ctx context.Context) (*ent.User, error) {
-	return r.nodes.users.get(ctx, r.StudentID)
+	return load(ctx, r.nodes, "student", r.StudentID, queryUsers, userID)
 }
 func (r *BookingReportRow) Teacher(ctx context.Context) (*ent.User, error) {
-	return optional(ctx, r.nodes.users, r.TeacherID)
+	return loadOptional(ctx, r.nodes, "teacher", r.TeacherID, queryUsers, userID)
 }
 func (r *BookingReportRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return r.nodes.disciplines.get(ctx, r.DisciplineID)
+	return load(ctx, r.nodes, "discipline", r.DisciplineID, queryDisciplines, disciplineID)
 }
 func (r *BookingReportRow) BookingRoom(ctx context.Context) (*ent.BookingRoom, error) {
-	return optional(ctx, r.nodes.rooms, r.BookingRoomID)
+	return loadOptional(ctx, r.nodes, "bookingRoom", r.BookingRoomID, queryRooms, roomID)
 }
 func (r *BookingReportRow) CancelledBy(ctx context.Context) (*ent.User, error) {
-	return optional(ctx, r.nodes.users, r.CancelledByID)
+	return loadOptional(ctx, r.nodes, "cancelledBy", r.CancelledByID, queryUsers, userID)
 }
 
 // Modal is the room's modal, nil without a room.
@@ -342,19 +435,14 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	conn := &BookingReportConnection{Edges: make([]*BookingReportEdge, len(rows))}
 	cursors := make([]entgql.Cursor[string], len(rows))
 	for i, row := range rows {
-		ns.bookings.add(row.ID)
-		ns.schools.add(row.SchoolID)
-		ns.groups.add(row.GroupID)
-		ns.disciplines.add(row.DisciplineID)
-		ns.users.add(row.StudentID)
-		for _, id := range []*gid.UserID{row.TeacherID, row.CancelledByID} {
-			if id != nil {
-				ns.users.add(*id)
-			}
-		}
-		if row.BookingRoomID != nil {
-			ns.rooms.add(*row.BookingRoomID)
-		}
+		ns.add("booking", row.ID)
+		ns.add("school", row.SchoolID)
+		ns.add("group", row.GroupID)
+		ns.add("discipline", row.DisciplineID)
+		ns.add("student", row.StudentID)
+		addOptional(ns, "teacher", row.TeacherID)
+		addOptional(ns, "cancelledBy", row.CancelledByID)
+		addOptional(ns, "bookingRoom", row.BookingRoomID)
 		key := row.CreatedAt
 		if row.ScheduledFor != nil {
 			key = *row.ScheduledFor
@@ -375,10 +463,10 @@ type WorkloadRow struct {
 }
 
 func (r *WorkloadRow) Teacher(ctx context.Context) (*ent.User, error) {
-	return r.nodes.users.get(ctx, r.TeacherID)
+	return load(ctx, r.nodes, "teacher", r.TeacherID, queryUsers, userID)
 }
 func (r *WorkloadRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return r.nodes.disciplines.get(ctx, r.DisciplineID)
+	return load(ctx, r.nodes, "discipline", r.DisciplineID, queryDisciplines, disciplineID)
 }
 
 func (r *Resolver) bookingsWorkload(ctx context.Context, schoolIDs []gid.SchoolID) ([]*WorkloadRow, error) {
@@ -396,8 +484,8 @@ func (r *Resolver) bookingsWorkload(ctx context.Context, schoolIDs []gid.SchoolI
 		if err != nil {
 			return nil, err
 		}
-		ns.users.add(row.TeacherID)
-		ns.disciplines.add(row.DisciplineID)
+		ns.add("teacher", row.TeacherID)
+		ns.add("discipline", row.DisciplineID)
 		out = append(out, &WorkloadRow{WorkloadRow: row, nodes: ns})
 	}
 	return out, nil

@@ -17,19 +17,19 @@ type QuestionStatsBucket struct {
 }
 
 func (b *QuestionStatsBucket) School(ctx context.Context) (*ent.School, error) {
-	return optional(ctx, b.nodes.schools, b.SchoolID)
+	return loadOptional(ctx, b.nodes, "school", b.SchoolID, querySchools, schoolID)
 }
 func (b *QuestionStatsBucket) Group(ctx context.Context) (*ent.Group, error) {
-	return optional(ctx, b.nodes.groups, b.GroupID)
+	return loadOptional(ctx, b.nodes, "group", b.GroupID, queryGroups, groupID)
 }
 func (b *QuestionStatsBucket) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return optional(ctx, b.nodes.disciplines, b.DisciplineID)
+	return loadOptional(ctx, b.nodes, "discipline", b.DisciplineID, queryDisciplines, disciplineID)
 }
 func (b *QuestionStatsBucket) Subject(ctx context.Context) (*ent.Subject, error) {
-	return optional(ctx, b.nodes.subjects, b.SubjectID)
+	return loadOptional(ctx, b.nodes, "subject", b.SubjectID, querySubjects, subjectID)
 }
 func (b *QuestionStatsBucket) Teacher(ctx context.Context) (*ent.User, error) {
-	return optional(ctx, b.nodes.users, b.TeacherID)
+	return loadOptional(ctx, b.nodes, "teacher", b.TeacherID, queryUsers, userID)
 }
 
 // BookingStatsBucket is a bucket of bookingStats, with its nodes.
@@ -39,19 +39,19 @@ type BookingStatsBucket struct {
 }
 
 func (b *BookingStatsBucket) School(ctx context.Context) (*ent.School, error) {
-	return optional(ctx, b.nodes.schools, b.SchoolID)
+	return loadOptional(ctx, b.nodes, "school", b.SchoolID, querySchools, schoolID)
 }
 func (b *BookingStatsBucket) Group(ctx context.Context) (*ent.Group, error) {
-	return optional(ctx, b.nodes.groups, b.GroupID)
+	return loadOptional(ctx, b.nodes, "group", b.GroupID, queryGroups, groupID)
 }
 func (b *BookingStatsBucket) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return optional(ctx, b.nodes.disciplines, b.DisciplineID)
+	return loadOptional(ctx, b.nodes, "discipline", b.DisciplineID, queryDisciplines, disciplineID)
 }
 func (b *BookingStatsBucket) Teacher(ctx context.Context) (*ent.User, error) {
-	return optional(ctx, b.nodes.users, b.TeacherID)
+	return loadOptional(ctx, b.nodes, "teacher", b.TeacherID, queryUsers, userID)
 }
 func (b *BookingStatsBucket) BookingRoom(ctx context.Context) (*ent.BookingRoom, error) {
-	return optional(ctx, b.nodes.rooms, b.BookingRoomID)
+	return loadOptional(ctx, b.nodes, "bookingRoom", b.BookingRoomID, queryRooms, roomID)
 }
 func (b *BookingStatsBucket) Modal() *bookingroom.Modal { return b.BookingStatsBucket.Modal }
 
@@ -110,11 +110,11 @@ func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, 
 		if err != nil {
 			return nil, err
 		}
-		addOptional(ns.schools, b.SchoolID)
-		addOptional(ns.groups, b.GroupID)
-		addOptional(ns.disciplines, b.DisciplineID)
-		addOptional(ns.subjects, b.SubjectID)
-		addOptional(ns.users, b.TeacherID)
+		addOptional(ns, "school", b.SchoolID)
+		addOptional(ns, "group", b.GroupID)
+		addOptional(ns, "discipline", b.DisciplineID)
+		addOptional(ns, "subject", b.SubjectID)
+		addOptional(ns, "teacher", b.TeacherID)
 		out = append(out, &QuestionStatsBucket{QuestionStatsBucket: b, nodes: ns})
 	}
 	return out, nil
@@ -143,19 +143,12 @@ func (r *Resolver) bookingStats(ctx context.Context, in report.BookingsInput, gr
 		if err != nil {
 			return nil, err
 		}
-		addOptional(ns.schools, b.SchoolID)
-		addOptional(ns.groups, b.GroupID)
-		addOptional(ns.disciplines, b.DisciplineID)
-		addOptional(ns.users, b.TeacherID)
-		addOptional(ns.rooms, b.BookingRoomID)
+		addOptional(ns, "school", b.SchoolID)
+		addOptional(ns, "group", b.GroupID)
+		addOptional(ns, "discipline", b.DisciplineID)
+		addOptional(ns, "teacher", b.TeacherID)
+		addOptional(ns, "bookingRoom", b.BookingRoomID)
 		out = append(out, &BookingStatsBucket{BookingStatsBucket: b, nodes: ns})
 	}
 	return out, nil
-}
-
-// addOptional notes a nullable id for loading.
-func addOptional[K comparable, V any](b *batch[K, V], id *K) {
-	if id != nil {
-		b.add(*id)
-	}
 }

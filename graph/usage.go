@@ -32,7 +32,7 @@ type StudentUsage struct {
 }
 
 func (s *StudentUsage) Student(ctx context.Context) (*ent.User, error) {
-	return s.nodes.users.get(ctx, s.id)
+	return load(ctx, s.nodes, "student", s.id, queryUsers, userID)
 }
 
 // UsageQuestion is a question of a student, by discipline and subject.
@@ -42,10 +42,10 @@ type UsageQuestion struct {
 }
 
 func (u *UsageQuestion) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return u.nodes.disciplines.get(ctx, u.q.DisciplineID)
+	return load(ctx, u.nodes, "questionDiscipline", u.q.DisciplineID, queryDisciplines, disciplineID)
 }
 func (u *UsageQuestion) Subject(ctx context.Context) (*ent.Subject, error) {
-	return optional(ctx, u.nodes.subjects, u.q.SubjectID)
+	return loadOptional(ctx, u.nodes, "questionSubject", u.q.SubjectID, querySubjects, subjectID)
 }
 
 // TeacherUsage is a teacher of the groups and the questions they answered.
@@ -55,7 +55,7 @@ type TeacherUsage struct {
 }
 
 func (t *TeacherUsage) Teacher(ctx context.Context) (*ent.User, error) {
-	return t.nodes.users.get(ctx, t.ID)
+	return load(ctx, t.nodes, "teacher", t.ID, queryUsers, userID)
 }
 
 // DisciplineUsage is a discipline asked about in the period.
@@ -65,7 +65,7 @@ type DisciplineUsage struct {
 }
 
 func (d *DisciplineUsage) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return d.nodes.disciplines.get(ctx, d.ID)
+	return load(ctx, d.nodes, "discipline", d.ID, queryDisciplines, disciplineID)
 }
 
 func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) (*GroupsUsageReport, error) {
@@ -84,14 +84,12 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 		if err != nil {
 			return nil, err
 		}
-		ns.users.add(st.ID)
+		ns.add("student", st.ID)
 		su := &StudentUsage{id: st.ID, nodes: ns, Groups: st.Groups, Active: st.Active,
 			Questions: make([]*UsageQuestion, len(st.Questions)), QuestionsCount: len(st.Questions)}
 		for i, q := range st.Questions {
-			ns.disciplines.add(q.DisciplineID)
-			if q.SubjectID != nil {
-				ns.subjects.add(*q.SubjectID)
-			}
+			ns.add("questionDiscipline", q.DisciplineID)
+			addOptional(ns, "questionSubject", q.SubjectID)
 			su.Questions[i] = &UsageQuestion{q: q, nodes: ns}
 		}
 		out.Students = append(out.Students, su)
@@ -102,7 +100,7 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 			if err != nil {
 				return nil, err
 			}
-			ns.users.add(t.ID)
+			ns.add("teacher", t.ID)
 			out.Teachers = append(out.Teachers, &TeacherUsage{TeacherUsage: t, nodes: ns})
 		}
 	}
@@ -112,7 +110,7 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 			if err != nil {
 				return nil, err
 			}
-			ns.disciplines.add(d.ID)
+			ns.add("discipline", d.ID)
 			out.Disciplines = append(out.Disciplines, &DisciplineUsage{DisciplineUsage: d, nodes: ns})
 		}
 	}
