@@ -30,5 +30,5 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /playground/", pg)
 
 	mux.Handle("/", s.handleNotFound())
-	return s.logRequests(s.recoverPanics(mux))
+	return s.logRequests(secureHeaders(s.recoverPanics(mux)))
 }
