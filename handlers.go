@@ -98,8 +98,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer (to flush).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests gives every request an id (X-Request-Id) and logs it when
-// done. Headers, and so tokens, are never logged.
+// logRequests gives every request an id (X-Request-Id), and logs and counts
+// it when done. Headers, and so tokens, are never logged.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -107,6 +107,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		_, route := s.mux.Handler(r)
+		s.metrics.ObserveRequest(route, r.Method, sw.status, time.Since(start))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", id),
 			slog.String("method", r.Method),

@@ -12,7 +12,9 @@ import (
 // routes lists every route of the server.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	s.mux = mux
 	mux.Handle("GET /healthz", s.handleHealthz())
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("GET /readyz", s.handleReadyz())
 
 	authed := func(h http.Handler) http.Handler { return auth.Middleware(s.db.Client, s.now, h) }
@@ -22,7 +24,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("OPTIONS /graphql", gql)
 
 	reports := &rest.Handler{DB: s.db, Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
-		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}}
+		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}, Observe: s.metrics.ObserveReport}
 	reports.Register(mux, authed)
 
 	pg := playground.Handler("/graphql")

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/metrics"
 )
 
 func main() {
@@ -31,15 +32,17 @@ func main() {
 
 // Server is the HTTP server's dependencies.
 type Server struct {
-	cfg Config
-	db  *db.DB
-	log *slog.Logger
-	now func() time.Time
+	cfg     Config
+	db      *db.DB
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics.Metrics
+	mux     *http.ServeMux
 }
 
 // NewServer returns the HTTP handler of the whole service.
 func NewServer(cfg Config, d *db.DB, log *slog.Logger, now func() time.Time) http.Handler {
-	s := &Server{cfg: cfg, db: d, log: log, now: now}
+	s := &Server{cfg: cfg, db: d, log: log, now: now, metrics: metrics.New(d.SQL, d.Dialect)}
 	return s.routes()
 }
 

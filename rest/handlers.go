@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"time"
@@ -27,6 +28,8 @@ type Handler struct {
 	Now       func() time.Time
 	PortalURL string // where question links point
 	XLSX      export.XLSXOptions
+	// Observe, when set, is told what each report response streamed.
+	Observe func(report, format string, rows, bytes int64)
 }
 
 // Register adds the report routes to mux, each also under the public API's
@@ -141,6 +144,9 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 	}
 	h.download(w, format, Filename("groups-usage", in.StartDate, in.EndDate, format))
 	out := &trackingWriter{w: w}
+	var students int64
+	u.Students = counted(u.Students, &students)
+	defer func() { h.observe("groups-usage", format, students, out.bytes) }()
 	switch format {
 	case FormatJSON:
 		err = export.WriteJSONValue(out, u.LegacyJSON())
@@ -171,6 +177,9 @@ func (h *Handler) start(r *http.Request) (Format, *auth.Principal, error) {
 func (h *Handler) writeTable(w http.ResponseWriter, r *http.Request, format Format, t table) {
 	h.download(w, format, Filename(t.name, t.from, t.to, format))
 	out := &trackingWriter{w: w}
+	var rows int64
+	t.rows = counted(t.rows, &rows)
+	defer func() { h.observe(t.name, format, rows, out.bytes) }()
 	var err error
 	switch format {
 	case FormatJSON:
@@ -225,17 +234,41 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	apperr.Write(w, err)
 }
 
-// trackingWriter notes whether anything was written, and passes flushes on.
+// observe reports what a response streamed, if anyone listens.
+func (h *Handler) observe(report string, format Format, rows, bytes int64) {
+	if h.Observe != nil {
+		h.Observe(report, format.Ext(), rows, bytes)
+	}
+}
+
+// counted passes seq on, counting what it yields into n.
+func counted[T any](seq iter.Seq2[T, error], n *int64) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for v, err := range seq {
+			if err == nil {
+				*n++
+			}
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
+}
+
+// trackingWriter counts what was written, and passes flushes on.
 type trackingWriter struct {
 	w     http.ResponseWriter
 	wrote bool
+	bytes int64
 }
 
 func (t *trackingWriter) Write(p []byte) (int, error) {
 	if len(p) > 0 {
 		t.wrote = true
 	}
-	return t.w.Write(p)
+	n, err := t.w.Write(p)
+	t.bytes += int64(n)
+	return n, err
 }
 
 // Flush sends what was written so far to the client.
