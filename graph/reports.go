@@ -103,70 +103,45 @@ func responsePlace(ctx context.Context) string {
 	return b.String()
 }
 
-// The queries of each node type, with the fields of the GraphQL place
-// collected.
+// collectable is an ent query that entgql can collect GraphQL fields into.
+type collectable[Q, V any] interface {
+	CollectFields(context.Context, ...string) (Q, error)
+	All(context.Context) ([]V, error)
+}
+
+// collectAll runs q with the fields of the GraphQL place in ctx collected.
+func collectAll[Q collectable[Q, V], V any](ctx context.Context, q Q) ([]V, error) {
+	q, err := q.CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.All(ctx)
+}
+
+// The queries of each node type.
 func querySchools(ctx context.Context, c *ent.Client, ids []gid.SchoolID) ([]*ent.School, error) {
-	q, err := c.School.Query().Where(school.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.School.Query().Where(school.IDIn(ids...)))
 }
-
 func queryGroups(ctx context.Context, c *ent.Client, ids []gid.GroupID) ([]*ent.Group, error) {
-	q, err := c.Group.Query().Where(group.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.Group.Query().Where(group.IDIn(ids...)))
 }
-
 func queryUsers(ctx context.Context, c *ent.Client, ids []gid.UserID) ([]*ent.User, error) {
-	q, err := c.User.Query().Where(user.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.User.Query().Where(user.IDIn(ids...)))
 }
-
 func queryDisciplines(ctx context.Context, c *ent.Client, ids []gid.DisciplineID) ([]*ent.Discipline, error) {
-	q, err := c.Discipline.Query().Where(discipline.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.Discipline.Query().Where(discipline.IDIn(ids...)))
 }
-
 func querySubjects(ctx context.Context, c *ent.Client, ids []gid.SubjectID) ([]*ent.Subject, error) {
-	q, err := c.Subject.Query().Where(subject.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.Subject.Query().Where(subject.IDIn(ids...)))
 }
-
 func queryQuestions(ctx context.Context, c *ent.Client, ids []gid.QuestionID) ([]*ent.Question, error) {
-	q, err := c.Question.Query().Where(question.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.Question.Query().Where(question.IDIn(ids...)))
 }
-
 func queryBookings(ctx context.Context, c *ent.Client, ids []gid.BookingID) ([]*ent.Booking, error) {
-	q, err := c.Booking.Query().Where(booking.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.Booking.Query().Where(booking.IDIn(ids...)))
 }
-
 func queryRooms(ctx context.Context, c *ent.Client, ids []gid.BookingRoomID) ([]*ent.BookingRoom, error) {
-	q, err := c.BookingRoom.Query().Where(bookingroom.IDIn(ids...)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.All(ctx)
+	return collectAll(ctx, c.BookingRoom.Query().Where(bookingroom.IDIn(ids...)))
 }
 
 func schoolID(n *ent.School) gid.SchoolID             { return n.ID }
