@@ -49,6 +49,12 @@ func newReportServer(t testing.TB, d *db.DB, cfg Config) *reportServer {
 	if err := seed.Demo(context.Background(), d.Client); err != nil {
 		t.Fatal(err)
 	}
+	return startReportServer(t, d, cfg)
+}
+
+// startReportServer is newReportServer over the data d already holds.
+func startReportServer(t testing.TB, d *db.DB, cfg Config) *reportServer {
+	t.Helper()
 	if cfg.PortalURL == "" {
 		cfg.PortalURL = report.DefaultPortalURL
 	}
