@@ -16,6 +16,8 @@ import (
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/importer"
+	"github.com/stift/stift-reports/progress"
 	"github.com/stift/stift-reports/report"
 	"github.com/stift/stift-reports/seed"
 )
@@ -46,6 +48,8 @@ commands:
   migrate diff NAME --dev-url URL
                              write a new PostgreSQL migration from the ent schema
   seed --demo                load the demo data into an empty database
+  seed --scale N [--seed S]  generate a synthetic platform of N units into an empty database
+  import DIR                 load a platform exported as NDJSON files (docs/import.md)
   token create --name NAME [--schools ID,…] [--groups ID,…] [--reveal-anonymous] [--expires 90d]
   token list
   token revoke ID
@@ -70,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSeed(ctx, cfg, args, stdout, stderr)
 	case "token":
 		return runToken(ctx, cfg, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, cfg, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -241,21 +247,55 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs := flags("seed", &cfg, stderr)
 	demo := fs.Bool("demo", false, "load the demo data")
+	scale := fs.Float64("scale", 0, "generate this many units of synthetic data (fractions allowed)")
+	seedValue := fs.Uint64("seed", 1, "the random seed of --scale")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*demo {
-		return errors.New("seed: say what to load: --demo")
+	if *demo == (*scale > 0) {
+		return errors.New("seed: say what to load: --demo, or --scale N")
 	}
 	d, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := seed.Demo(ctx, d.Client); err != nil {
+	if *demo {
+		if err := seed.Demo(ctx, d.Client); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "demo data loaded; create a token with: stift-reports token create --name NAME")
+		return nil
+	}
+	start := time.Now()
+	if err := seed.Scale(ctx, d, *scale, *seedValue, progress.New(stderr)); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "demo data loaded; create a token with: stift-reports token create --name NAME")
+	fmt.Fprintf(stdout, "scale %v loaded in %v\n", *scale, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := flags("import", &cfg, stderr)
+	dirs, err := parseMixed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(dirs) != 1 {
+		return errors.New("import: give the directory of NDJSON files")
+	}
+	d, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	sum, err := importer.Import(ctx, d, dirs[0], progress.New(stderr))
+	if err != nil {
+		return err
+	}
+	for _, f := range sum.Files {
+		fmt.Fprintf(stdout, "%-24s %d records\n", f.File, f.Records)
+	}
 	return nil
 }
 
@@ -273,16 +313,9 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	)
 	fs.StringVar(&spec.Name, "name", "", "the token's name")
 	fs.BoolVar(&spec.RevealAnonymous, "reveal-anonymous", false, "show who asked anonymous questions")
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseMixed(fs, args)
+	if err != nil {
+		return err
 	}
 	d, err := open(ctx, cfg)
 	if err != nil {
@@ -340,6 +373,22 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return nil
 	}
 	return fmt.Errorf("unknown token command %q", sub)
+}
+
+// parseMixed parses args, whose flags may come before, between or after
+// the positional arguments, which it returns.
+func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func parseIDList[T ~[16]byte](s string) ([]T, error) {

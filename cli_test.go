@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -60,5 +61,25 @@ func TestTokenCommands(t *testing.T) {
 		if out, err := cmd(bad...); err == nil {
 			t.Errorf("%v succeeded: %q", bad, out)
 		}
+	}
+}
+
+// TestImportCommand imports the example export through run, and refuses
+// a directory with a bad record, naming the file, line and field.
+func TestImportCommand(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "import.db")
+	env := func(string) string { return "" }
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"import", filepath.Join("testdata", "import", "example"), "--db", dbPath}, env, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "questions.ndjson") {
+		t.Errorf("output %q", out.String())
+	}
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "schools.ndjson"), []byte(`{"id": "nope", "name": "X"}`+"\n"), 0o644)
+	err := run(context.Background(), []string{"import", bad, "--db", dbPath}, env, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "schools.ndjson:1: id") {
+		t.Errorf("bad import: %v", err)
 	}
 }
