@@ -35,6 +35,10 @@ type Config struct {
 	ComplexityLimit int           // GRAPHQL_COMPLEXITY_LIMIT
 	DepthLimit      int           // GRAPHQL_DEPTH_LIMIT
 	GraphQLTimeout  time.Duration // GRAPHQL_TIMEOUT
+	RateLimit       float64       // RATE_LIMIT: requests per second per token; 0 turns it off
+	RateBurst       int           // RATE_BURST
+	ExportsPerToken int           // EXPORTS_PER_TOKEN: concurrent report downloads per token; 0: no cap
+	CORSOrigins     []string      // CORS_ALLOWED_ORIGINS, comma-separated; none: CORS off
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
 
 	xlsxMaxRows int // rows per XLSX sheet; tests make it small
@@ -50,7 +54,7 @@ commands:
   seed --demo                load the demo data into an empty database
   seed --scale N [--seed S]  generate a synthetic platform of N units into an empty database
   import DIR                 load a platform exported as NDJSON files (docs/import.md)
-  token create --name NAME [--schools ID,…] [--groups ID,…] [--reveal-anonymous] [--expires 90d]
+  token create --name NAME [--schools ID,…] [--groups ID,…] [--reveal-anonymous] [--unlimited] [--expires 90d]
   token list
   token revoke ID
 
@@ -104,6 +108,14 @@ func defaults(getenv func(string) string) Config {
 	cfg.DepthLimit, _ = strconv.Atoi(env("GRAPHQL_DEPTH_LIMIT", "12"))
 	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
 	cfg.GraphQLTimeout, _ = time.ParseDuration(env("GRAPHQL_TIMEOUT", "30s"))
+	cfg.RateLimit, _ = strconv.ParseFloat(env("RATE_LIMIT", "10"), 64)
+	cfg.RateBurst, _ = strconv.Atoi(env("RATE_BURST", "20"))
+	cfg.ExportsPerToken, _ = strconv.Atoi(env("EXPORTS_PER_TOKEN", "2"))
+	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
+	}
 	return cfg
 }
 
@@ -184,7 +196,7 @@ func loadDemo(ctx context.Context, cfg Config, d *db.DB, stdout io.Writer, log *
 		return err
 	}
 	log.Info("loaded demo data", "duration", time.Since(start).String())
-	_, secret, err := auth.CreateToken(ctx, d.Client, auth.TokenSpec{Name: "demo", RevealAnonymous: true})
+	_, secret, err := auth.CreateToken(ctx, d.Client, auth.TokenSpec{Name: "demo", RevealAnonymous: true, Unlimited: true})
 	if err != nil {
 		return err
 	}
@@ -313,6 +325,7 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	)
 	fs.StringVar(&spec.Name, "name", "", "the token's name")
 	fs.BoolVar(&spec.RevealAnonymous, "reveal-anonymous", false, "show who asked anonymous questions")
+	fs.BoolVar(&spec.Unlimited, "unlimited", false, "exempt the token from the rate limit")
 	positional, err := parseMixed(fs, args)
 	if err != nil {
 		return err
@@ -351,10 +364,10 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tIDS\tREVEAL ANONYMOUS\tCREATED\tEXPIRES\tREVOKED")
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tIDS\tREVEAL ANONYMOUS\tUNLIMITED\tCREATED\tEXPIRES\tREVOKED")
 		for _, t := range toks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope,
-				strings.Join(t.ScopeIds, ","), t.RevealAnonymous, t.CreatedAt.UTC().Format(time.RFC3339),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%t\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope,
+				strings.Join(t.ScopeIds, ","), t.RevealAnonymous, t.Unlimited, t.CreatedAt.UTC().Format(time.RFC3339),
 				timeOrDash(t.ExpiresAt), timeOrDash(t.RevokedAt))
 		}
 		return tw.Flush()

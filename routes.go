@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 
+	"github.com/rs/cors"
+
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph/playground"
@@ -17,7 +19,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("GET /readyz", s.handleReadyz())
 
-	authed := func(h http.Handler) http.Handler { return auth.Middleware(s.db.Client, s.now, h) }
+	limits := newLimits(s.cfg)
+	authed := func(h http.Handler) http.Handler { return auth.Middleware(s.db.Client, s.now, limits.rateLimit(h)) }
 	gql := authed(s.graphqlHandler())
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)
@@ -25,12 +28,22 @@ func (s *Server) routes() http.Handler {
 
 	reports := &rest.Handler{DB: s.db, Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
 		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}, Observe: s.metrics.ObserveReport}
-	reports.Register(mux, authed)
+	reports.Register(mux, func(h http.Handler) http.Handler { return authed(limits.capExports(h)) })
 
 	pg := playground.Handler("/graphql")
 	mux.Handle("GET /{$}", pg)
 	mux.Handle("GET /playground/", pg)
 
 	mux.Handle("/", s.handleNotFound())
-	return s.logRequests(secureHeaders(s.recoverPanics(mux)))
+	var h http.Handler = secureHeaders(s.recoverPanics(mux))
+	if len(s.cfg.CORSOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: s.cfg.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+			ExposedHeaders: []string{"Content-Disposition", "X-Request-Id", "Retry-After"},
+			MaxAge:         600,
+		}).Handler(h)
+	}
+	return s.logRequests(h)
 }

@@ -26,6 +26,7 @@ const (
 	NotFound      Code = "not_found"      // no such route or resource
 	NotAcceptable Code = "not_acceptable" // no supported media type in Accept
 	TooLarge      Code = "too_large"      // the request body is too large
+	TooMany       Code = "too_many"       // too many requests: the client should retry later
 	Unavailable   Code = "unavailable"    // the database cannot be reached
 	Internal      Code = "internal"       // a bug or an unexpected failure
 )
@@ -81,6 +82,8 @@ func Status(err error) int {
 		return http.StatusNotAcceptable
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case TooMany:
+		return http.StatusTooManyRequests
 	case Unavailable:
 		return http.StatusServiceUnavailable
 	default:

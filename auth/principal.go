@@ -37,6 +37,8 @@ type Principal struct {
 	GroupIDs []gid.GroupID
 	// RevealAnonymous lets the token see who asked anonymous questions.
 	RevealAnonymous bool
+	// Unlimited exempts the token from the rate limit.
+	Unlimited bool
 }
 
 // Sees reports whether the principal may see school s.

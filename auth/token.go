@@ -49,6 +49,7 @@ type TokenSpec struct {
 	Schools         []gid.SchoolID // limits the token to these schools
 	Groups          []gid.GroupID  // or to these groups
 	RevealAnonymous bool
+	Unlimited       bool // exempt from the rate limit
 	ExpiresAt       *time.Time
 }
 
@@ -92,6 +93,7 @@ func CreateToken(ctx context.Context, client *ent.Client, spec TokenSpec) (*ent.
 		SetScope(scope).
 		SetScopeIds(ids).
 		SetRevealAnonymous(spec.RevealAnonymous).
+		SetUnlimited(spec.Unlimited).
 		SetNillableExpiresAt(spec.ExpiresAt).
 		Save(ctx)
 	if err != nil {
@@ -144,6 +146,7 @@ func Authenticate(ctx context.Context, client *ent.Client, secret string, now ti
 		Name:            tok.Name,
 		Scope:           Scope(tok.Scope),
 		RevealAnonymous: tok.RevealAnonymous,
+		Unlimited:       tok.Unlimited,
 	}
 	switch p.Scope {
 	case ScopeSchools:

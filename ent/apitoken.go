@@ -29,6 +29,8 @@ type APIToken struct {
 	ScopeIds []string `json:"scope_ids,omitempty"`
 	// RevealAnonymous holds the value of the "reveal_anonymous" field.
 	RevealAnonymous bool `json:"reveal_anonymous,omitempty"`
+	// exempt from the per-token rate limit (the demo token)
+	Unlimited bool `json:"unlimited,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// ExpiresAt holds the value of the "expires_at" field.
@@ -47,7 +49,7 @@ func (*APIToken) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case apitoken.FieldID:
 			values[i] = new(gid.APITokenID)
-		case apitoken.FieldRevealAnonymous:
+		case apitoken.FieldRevealAnonymous, apitoken.FieldUnlimited:
 			values[i] = new(sql.NullBool)
 		case apitoken.FieldName, apitoken.FieldSecretHash, apitoken.FieldScope:
 			values[i] = new(sql.NullString)
@@ -105,6 +107,12 @@ func (_m *APIToken) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field reveal_anonymous", values[i])
 			} else if value.Valid {
 				_m.RevealAnonymous = value.Bool
+			}
+		case apitoken.FieldUnlimited:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field unlimited", values[i])
+			} else if value.Valid {
+				_m.Unlimited = value.Bool
 			}
 		case apitoken.FieldCreatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -175,6 +183,9 @@ func (_m *APIToken) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("reveal_anonymous=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RevealAnonymous))
+	builder.WriteString(", ")
+	builder.WriteString("unlimited=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Unlimited))
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))

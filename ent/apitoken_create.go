@@ -67,6 +67,20 @@ func (_c *APITokenCreate) SetNillableRevealAnonymous(v *bool) *APITokenCreate {
 	return _c
 }
 
+// SetUnlimited sets the "unlimited" field.
+func (_c *APITokenCreate) SetUnlimited(v bool) *APITokenCreate {
+	_c.mutation.SetUnlimited(v)
+	return _c
+}
+
+// SetNillableUnlimited sets the "unlimited" field if the given value is not nil.
+func (_c *APITokenCreate) SetNillableUnlimited(v *bool) *APITokenCreate {
+	if v != nil {
+		_c.SetUnlimited(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *APITokenCreate) SetCreatedAt(v time.Time) *APITokenCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -168,6 +182,10 @@ func (_c *APITokenCreate) defaults() error {
 		v := apitoken.DefaultRevealAnonymous
 		_c.mutation.SetRevealAnonymous(v)
 	}
+	if _, ok := _c.mutation.Unlimited(); !ok {
+		v := apitoken.DefaultUnlimited
+		_c.mutation.SetUnlimited(v)
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		if apitoken.DefaultCreatedAt == nil {
 			return fmt.Errorf("ent: uninitialized apitoken.DefaultCreatedAt (forgotten import ent/runtime?)")
@@ -208,6 +226,9 @@ func (_c *APITokenCreate) check() error {
 	}
 	if _, ok := _c.mutation.RevealAnonymous(); !ok {
 		return &ValidationError{Name: "reveal_anonymous", err: errors.New(`ent: missing required field "APIToken.reveal_anonymous"`)}
+	}
+	if _, ok := _c.mutation.Unlimited(); !ok {
+		return &ValidationError{Name: "unlimited", err: errors.New(`ent: missing required field "APIToken.unlimited"`)}
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "APIToken.created_at"`)}
@@ -266,6 +287,10 @@ func (_c *APITokenCreate) createSpec() (*APIToken, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RevealAnonymous(); ok {
 		_spec.SetField(apitoken.FieldRevealAnonymous, field.TypeBool, value)
 		_node.RevealAnonymous = value
+	}
+	if value, ok := _c.mutation.Unlimited(); ok {
+		_spec.SetField(apitoken.FieldUnlimited, field.TypeBool, value)
+		_node.Unlimited = value
 	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(apitoken.FieldCreatedAt, field.TypeTime, value)

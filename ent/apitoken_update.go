@@ -90,6 +90,20 @@ func (_u *APITokenUpdate) SetNillableRevealAnonymous(v *bool) *APITokenUpdate {
 	return _u
 }
 
+// SetUnlimited sets the "unlimited" field.
+func (_u *APITokenUpdate) SetUnlimited(v bool) *APITokenUpdate {
+	_u.mutation.SetUnlimited(v)
+	return _u
+}
+
+// SetNillableUnlimited sets the "unlimited" field if the given value is not nil.
+func (_u *APITokenUpdate) SetNillableUnlimited(v *bool) *APITokenUpdate {
+	if v != nil {
+		_u.SetUnlimited(*v)
+	}
+	return _u
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (_u *APITokenUpdate) SetExpiresAt(v time.Time) *APITokenUpdate {
 	_u.mutation.SetExpiresAt(v)
@@ -215,6 +229,9 @@ func (_u *APITokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.RevealAnonymous(); ok {
 		_spec.SetField(apitoken.FieldRevealAnonymous, field.TypeBool, value)
 	}
+	if value, ok := _u.mutation.Unlimited(); ok {
+		_spec.SetField(apitoken.FieldUnlimited, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(apitoken.FieldExpiresAt, field.TypeTime, value)
 	}
@@ -305,6 +322,20 @@ func (_u *APITokenUpdateOne) SetRevealAnonymous(v bool) *APITokenUpdateOne {
 func (_u *APITokenUpdateOne) SetNillableRevealAnonymous(v *bool) *APITokenUpdateOne {
 	if v != nil {
 		_u.SetRevealAnonymous(*v)
+	}
+	return _u
+}
+
+// SetUnlimited sets the "unlimited" field.
+func (_u *APITokenUpdateOne) SetUnlimited(v bool) *APITokenUpdateOne {
+	_u.mutation.SetUnlimited(v)
+	return _u
+}
+
+// SetNillableUnlimited sets the "unlimited" field if the given value is not nil.
+func (_u *APITokenUpdateOne) SetNillableUnlimited(v *bool) *APITokenUpdateOne {
+	if v != nil {
+		_u.SetUnlimited(*v)
 	}
 	return _u
 }
@@ -463,6 +494,9 @@ func (_u *APITokenUpdateOne) sqlSave(ctx context.Context) (_node *APIToken, err 
 	}
 	if value, ok := _u.mutation.RevealAnonymous(); ok {
 		_spec.SetField(apitoken.FieldRevealAnonymous, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.Unlimited(); ok {
+		_spec.SetField(apitoken.FieldUnlimited, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(apitoken.FieldExpiresAt, field.TypeTime, value)

@@ -41,6 +41,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			apitoken.FieldScope:           {Type: field.TypeEnum, Column: apitoken.FieldScope},
 			apitoken.FieldScopeIds:        {Type: field.TypeJSON, Column: apitoken.FieldScopeIds},
 			apitoken.FieldRevealAnonymous: {Type: field.TypeBool, Column: apitoken.FieldRevealAnonymous},
+			apitoken.FieldUnlimited:       {Type: field.TypeBool, Column: apitoken.FieldUnlimited},
 			apitoken.FieldCreatedAt:       {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
 			apitoken.FieldExpiresAt:       {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
 			apitoken.FieldRevokedAt:       {Type: field.TypeTime, Column: apitoken.FieldRevokedAt},
@@ -798,6 +799,11 @@ func (f *APITokenFilter) WhereScopeIds(p entql.BytesP) {
 // WhereRevealAnonymous applies the entql bool predicate on the reveal_anonymous field.
 func (f *APITokenFilter) WhereRevealAnonymous(p entql.BoolP) {
 	f.Where(p.Field(apitoken.FieldRevealAnonymous))
+}
+
+// WhereUnlimited applies the entql bool predicate on the unlimited field.
+func (f *APITokenFilter) WhereUnlimited(p entql.BoolP) {
+	f.Where(p.Field(apitoken.FieldUnlimited))
 }
 
 // WhereCreatedAt applies the entql time.Time predicate on the created_at field.

@@ -61,6 +61,7 @@ type APITokenMutation struct {
 	scope_ids        *[]string
 	appendscope_ids  []string
 	reveal_anonymous *bool
+	unlimited        *bool
 	created_at       *time.Time
 	expires_at       *time.Time
 	revoked_at       *time.Time
@@ -383,6 +384,42 @@ func (m *APITokenMutation) ResetRevealAnonymous() {
 	m.reveal_anonymous = nil
 }
 
+// SetUnlimited sets the "unlimited" field.
+func (m *APITokenMutation) SetUnlimited(b bool) {
+	m.unlimited = &b
+}
+
+// Unlimited returns the value of the "unlimited" field in the mutation.
+func (m *APITokenMutation) Unlimited() (r bool, exists bool) {
+	v := m.unlimited
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnlimited returns the old "unlimited" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldUnlimited(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnlimited is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnlimited requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnlimited: %w", err)
+	}
+	return oldValue.Unlimited, nil
+}
+
+// ResetUnlimited resets all changes to the "unlimited" field.
+func (m *APITokenMutation) ResetUnlimited() {
+	m.unlimited = nil
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *APITokenMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -551,7 +588,7 @@ func (m *APITokenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *APITokenMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.name != nil {
 		fields = append(fields, apitoken.FieldName)
 	}
@@ -566,6 +603,9 @@ func (m *APITokenMutation) Fields() []string {
 	}
 	if m.reveal_anonymous != nil {
 		fields = append(fields, apitoken.FieldRevealAnonymous)
+	}
+	if m.unlimited != nil {
+		fields = append(fields, apitoken.FieldUnlimited)
 	}
 	if m.created_at != nil {
 		fields = append(fields, apitoken.FieldCreatedAt)
@@ -594,6 +634,8 @@ func (m *APITokenMutation) Field(name string) (ent.Value, bool) {
 		return m.ScopeIds()
 	case apitoken.FieldRevealAnonymous:
 		return m.RevealAnonymous()
+	case apitoken.FieldUnlimited:
+		return m.Unlimited()
 	case apitoken.FieldCreatedAt:
 		return m.CreatedAt()
 	case apitoken.FieldExpiresAt:
@@ -619,6 +661,8 @@ func (m *APITokenMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldScopeIds(ctx)
 	case apitoken.FieldRevealAnonymous:
 		return m.OldRevealAnonymous(ctx)
+	case apitoken.FieldUnlimited:
+		return m.OldUnlimited(ctx)
 	case apitoken.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	case apitoken.FieldExpiresAt:
@@ -668,6 +712,13 @@ func (m *APITokenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRevealAnonymous(v)
+		return nil
+	case apitoken.FieldUnlimited:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnlimited(v)
 		return nil
 	case apitoken.FieldCreatedAt:
 		v, ok := value.(time.Time)
@@ -774,6 +825,9 @@ func (m *APITokenMutation) ResetField(name string) error {
 		return nil
 	case apitoken.FieldRevealAnonymous:
 		m.ResetRevealAnonymous()
+		return nil
+	case apitoken.FieldUnlimited:
+		m.ResetUnlimited()
 		return nil
 	case apitoken.FieldCreatedAt:
 		m.ResetCreatedAt()

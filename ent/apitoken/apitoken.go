@@ -28,6 +28,8 @@ const (
 	FieldScopeIds = "scope_ids"
 	// FieldRevealAnonymous holds the string denoting the reveal_anonymous field in the database.
 	FieldRevealAnonymous = "reveal_anonymous"
+	// FieldUnlimited holds the string denoting the unlimited field in the database.
+	FieldUnlimited = "unlimited"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// FieldExpiresAt holds the string denoting the expires_at field in the database.
@@ -46,6 +48,7 @@ var Columns = []string{
 	FieldScope,
 	FieldScopeIds,
 	FieldRevealAnonymous,
+	FieldUnlimited,
 	FieldCreatedAt,
 	FieldExpiresAt,
 	FieldRevokedAt,
@@ -73,6 +76,8 @@ var (
 	NameValidator func(string) error
 	// DefaultRevealAnonymous holds the default value on creation for the "reveal_anonymous" field.
 	DefaultRevealAnonymous bool
+	// DefaultUnlimited holds the default value on creation for the "unlimited" field.
+	DefaultUnlimited bool
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultID holds the default value on creation for the "id" field.
@@ -132,6 +137,11 @@ func ByScope(opts ...sql.OrderTermOption) OrderOption {
 // ByRevealAnonymous orders the results by the reveal_anonymous field.
 func ByRevealAnonymous(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevealAnonymous, opts...).ToFunc()
+}
+
+// ByUnlimited orders the results by the unlimited field.
+func ByUnlimited(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnlimited, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

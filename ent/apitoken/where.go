@@ -70,6 +70,11 @@ func RevealAnonymous(v bool) predicate.APIToken {
 	return predicate.APIToken(sql.FieldEQ(FieldRevealAnonymous, v))
 }
 
+// Unlimited applies equality check predicate on the "unlimited" field. It's identical to UnlimitedEQ.
+func Unlimited(v bool) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEQ(FieldUnlimited, v))
+}
+
 // CreatedAt applies equality check predicate on the "created_at" field. It's identical to CreatedAtEQ.
 func CreatedAt(v time.Time) predicate.APIToken {
 	return predicate.APIToken(sql.FieldEQ(FieldCreatedAt, v))
@@ -253,6 +258,16 @@ func RevealAnonymousEQ(v bool) predicate.APIToken {
 // RevealAnonymousNEQ applies the NEQ predicate on the "reveal_anonymous" field.
 func RevealAnonymousNEQ(v bool) predicate.APIToken {
 	return predicate.APIToken(sql.FieldNEQ(FieldRevealAnonymous, v))
+}
+
+// UnlimitedEQ applies the EQ predicate on the "unlimited" field.
+func UnlimitedEQ(v bool) predicate.APIToken {
+	return predicate.APIToken(sql.FieldEQ(FieldUnlimited, v))
+}
+
+// UnlimitedNEQ applies the NEQ predicate on the "unlimited" field.
+func UnlimitedNEQ(v bool) predicate.APIToken {
+	return predicate.APIToken(sql.FieldNEQ(FieldUnlimited, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.

@@ -16,6 +16,7 @@ var (
 		{Name: "scope", Type: field.TypeEnum, Enums: []string{"ALL", "SCHOOLS", "GROUPS"}, Default: "ALL"},
 		{Name: "scope_ids", Type: field.TypeJSON, Nullable: true},
 		{Name: "reveal_anonymous", Type: field.TypeBool, Default: false},
+		{Name: "unlimited", Type: field.TypeBool, Default: false},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},

@@ -48,8 +48,12 @@ func init() {
 	apitokenDescRevealAnonymous := apitokenFields[5].Descriptor()
 	// apitoken.DefaultRevealAnonymous holds the default value on creation for the reveal_anonymous field.
 	apitoken.DefaultRevealAnonymous = apitokenDescRevealAnonymous.Default.(bool)
+	// apitokenDescUnlimited is the schema descriptor for unlimited field.
+	apitokenDescUnlimited := apitokenFields[6].Descriptor()
+	// apitoken.DefaultUnlimited holds the default value on creation for the unlimited field.
+	apitoken.DefaultUnlimited = apitokenDescUnlimited.Default.(bool)
 	// apitokenDescCreatedAt is the schema descriptor for created_at field.
-	apitokenDescCreatedAt := apitokenFields[6].Descriptor()
+	apitokenDescCreatedAt := apitokenFields[7].Descriptor()
 	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
 	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
 	// apitokenDescID is the schema descriptor for id field.

@@ -25,6 +25,8 @@ func (APIToken) Fields() []ent.Field {
 		field.Strings("scope_ids").Optional().
 			Comment("school or group ids, by scope"),
 		field.Bool("reveal_anonymous").Default(false),
+		field.Bool("unlimited").Default(false).
+			Comment("exempt from the per-token rate limit (the demo token)"),
 		field.Time("created_at").Default(time.Now).Immutable(),
 		field.Time("expires_at").Optional().Nillable(),
 		field.Time("revoked_at").Optional().Nillable(),

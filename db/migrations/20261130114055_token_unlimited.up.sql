@@ -1,0 +1,2 @@
+-- modify "api_tokens" table
+ALTER TABLE "api_tokens" ADD COLUMN "unlimited" boolean NOT NULL DEFAULT false;

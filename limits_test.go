@@ -1,0 +1,103 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/internal/testdb"
+)
+
+// TestRateLimit: a token over its rate gets 429 with Retry-After in the
+// API's error shape; an unlimited token does not.
+func TestRateLimit(t *testing.T) {
+	s := newReportServer(t, testdb.SQLite(t), Config{RateLimit: 0.01, RateBurst: 2})
+	limited := s.newToken(t, auth.TokenSpec{Name: "limited"})
+	unlimited := s.newToken(t, auth.TokenSpec{Name: "free", Unlimited: true})
+	codes := func(token string) []int {
+		var out []int
+		for range 3 {
+			resp, body := s.post(t, "/graphql", token, "", `{"query": "{ viewer { tokenName } }"}`)
+			out = append(out, resp.StatusCode)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				if resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"code":429`) {
+					t.Errorf("429 without Retry-After or error shape: %v %s", resp.Header, body)
+				}
+			}
+		}
+		return out
+	}
+	if got := codes(limited); got[0] != 200 || got[1] != 200 || got[2] != 429 {
+		t.Errorf("limited token: %v, want 200 200 429", got)
+	}
+	if got := codes(unlimited); got[2] != 200 {
+		t.Errorf("unlimited token: %v", got)
+	}
+}
+
+// TestExportCap: a token running its share of exports gets 429 for one
+// more, and its slot comes back when an export ends.
+func TestExportCap(t *testing.T) {
+	l := newLimits(Config{ExportsPerToken: 1})
+	started, release := make(chan struct{}), make(chan struct{})
+	h := l.capExports(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-release
+	}))
+	p := &auth.Principal{Name: "t"}
+	req := func() *http.Request {
+		return httptest.NewRequest("POST", "/reports/questions", nil).WithContext(auth.NewContext(t.Context(), p))
+	}
+	done := make(chan int)
+	go func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req())
+		done <- w.Code
+	}()
+	<-started
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req())
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" {
+		t.Errorf("second export: %d %v", w.Code, w.Header())
+	}
+	close(release)
+	if code := <-done; code != http.StatusOK {
+		t.Errorf("first export: %d", code)
+	}
+	go func() { <-started }()
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req())
+	if w.Code != http.StatusOK {
+		t.Errorf("after the first ended: %d", w.Code)
+	}
+}
+
+// TestCORS: off by default; with an allowlist, only listed origins may
+// call from a browser.
+func TestCORS(t *testing.T) {
+	preflight := func(s *reportServer, origin string) string {
+		req, _ := http.NewRequest("OPTIONS", s.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Access-Control-Allow-Origin")
+	}
+	off := newReportServer(t, testdb.SQLite(t), Config{})
+	if got := preflight(off, "https://painel.example"); got != "" {
+		t.Errorf("CORS off: Access-Control-Allow-Origin = %q", got)
+	}
+	on := newReportServer(t, testdb.SQLite(t), Config{CORSOrigins: []string{"https://painel.example"}})
+	if got := preflight(on, "https://painel.example"); got != "https://painel.example" {
+		t.Errorf("allowed origin: Access-Control-Allow-Origin = %q", got)
+	}
+	if got := preflight(on, "https://evil.example"); got != "" {
+		t.Errorf("other origin: Access-Control-Allow-Origin = %q", got)
+	}
+}
