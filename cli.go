@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -41,7 +42,8 @@ type Config struct {
 	CORSOrigins     []string      // CORS_ALLOWED_ORIGINS, comma-separated; none: CORS off
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
 
-	xlsxMaxRows int // rows per XLSX sheet; tests make it small
+	xlsxMaxRows int          // rows per XLSX sheet; tests make it small
+	migrated    *atomic.Bool // false until the schema is migrated; nil: migrated
 }
 
 const usage = `usage: stift-reports [command] [flags]
@@ -169,15 +171,52 @@ func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	d, err := open(ctx, cfg)
+	d, err := db.Open(cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := loadDemo(ctx, cfg, d, stdout, log); err != nil {
+	cfg.migrated = new(atomic.Bool)
+	switch err := d.Migrate(ctx); {
+	case err == nil:
+		if err := loadDemo(ctx, cfg, d, stdout, log); err != nil {
+			return err
+		}
+		cfg.migrated.Store(true)
+	case db.IsUnreachable(err):
+		// Serve anyway: /readyz and the API answer 503 until the database
+		// answers and is migrated, then everything works without a restart.
+		log.Warn("database unreachable at start; serving, and migrating once it answers", "err", err)
+		go migrateLater(ctx, cfg, d, stdout, log)
+	default:
 		return err
 	}
 	return serve(ctx, cfg, d, log, stdout, ready)
+}
+
+// migrateLater retries the migration until the database answers, then
+// loads the demo if due and marks the server ready.
+func migrateLater(ctx context.Context, cfg Config, d *db.DB, stdout io.Writer, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
+		err := d.Migrate(ctx)
+		if err == nil {
+			err = loadDemo(ctx, cfg, d, stdout, log)
+		}
+		if err == nil {
+			log.Info("database reachable and migrated")
+			cfg.migrated.Store(true)
+			return
+		}
+		if !db.IsUnreachable(err) {
+			log.Error("database migration failed; not ready", "err", err)
+			return
+		}
+	}
 }
 
 // loadDemo loads the demo data and creates a demo token when the database

@@ -46,6 +46,10 @@ func (s *Server) handleHealthz() http.Handler {
 // handleReadyz answers 200 while the database is reachable, else 503.
 func (s *Server) handleReadyz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.migrated() {
+			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "not migrated"})
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.db.Ping(ctx); err != nil {
@@ -54,6 +58,21 @@ func (s *Server) handleReadyz() http.Handler {
 			return
 		}
 		encode(w, http.StatusOK, map[string]string{"status": "ok", "database": s.db.Dialect})
+	})
+}
+
+// migrated reports whether the database schema is in place.
+func (s *Server) migrated() bool { return s.cfg.migrated == nil || s.cfg.migrated.Load() }
+
+// requireMigrated answers 503 until the database schema is in place.
+func (s *Server) requireMigrated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.migrated() {
+			w.Header().Set("Retry-After", "5")
+			apperr.Write(w, apperr.Errorf(apperr.Unavailable, "Service unavailable."))
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

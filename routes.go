@@ -20,7 +20,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /readyz", s.handleReadyz())
 
 	limits := newLimits(s.cfg)
-	authed := func(h http.Handler) http.Handler { return auth.Middleware(s.db.Client, s.now, limits.rateLimit(h)) }
+	authed := func(h http.Handler) http.Handler {
+		return s.requireMigrated(auth.Middleware(s.db.Client, s.now, limits.rateLimit(h)))
+	}
 	gql := authed(s.graphqlHandler())
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)

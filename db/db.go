@@ -5,9 +5,11 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
@@ -94,6 +97,14 @@ func FromSQL(sdb *sql.DB, dialectName, url string) *DB { return wrap(sdb, dialec
 func wrap(sdb *sql.DB, name, url string) *DB {
 	drv := entsql.OpenDB(name, sdb)
 	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: sdb, Dialect: name, url: url}
+}
+
+// IsUnreachable reports whether err says the database cannot be reached
+// (as opposed to refusing a statement).
+func IsUnreachable(err error) bool {
+	var netErr net.Error
+	var connectErr *pgconn.ConnectError
+	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) || errors.As(err, &connectErr)
 }
 
 // Ping checks that the database answers.

@@ -2,13 +2,10 @@ package report
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
-	"net"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stift/stift-reports/apperr"
+	"github.com/stift/stift-reports/db"
 )
 
 // errForbidden answers a request naming an id the token may not see,
@@ -25,15 +22,8 @@ func dbError(err error) error {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, &e):
 		return err
-	case unreachable(err):
+	case db.IsUnreachable(err):
 		return &apperr.Error{Code: apperr.Unavailable, Message: "Service unavailable.", Err: err}
 	}
 	return &apperr.Error{Code: apperr.Internal, Message: "Internal server error.", Err: err}
-}
-
-// unreachable reports whether err says the database cannot be reached.
-func unreachable(err error) bool {
-	var netErr net.Error
-	var connectErr *pgconn.ConnectError
-	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) || errors.As(err, &connectErr)
 }
