@@ -468,6 +468,10 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 						return activeReportQueries(t, d) == 0
 					})
 				}
+				// The server's pool gets its connection back.
+				waitFor(t, 10*time.Second, "the pool's connections to be free", func() bool {
+					return d.SQL.Stats().InUse == 0
+				})
 			})
 		}
 	})

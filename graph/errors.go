@@ -104,6 +104,8 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 }
 
 // selectionDepth returns how deep fields nest in set, following fragments.
+// Introspection (__schema, __type) is not counted: its depth is the
+// schema's, not the client's doing, and playgrounds need it whole.
 func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, seen int) int {
 	if seen > 100 { // cyclic fragments are refused by validation; stay safe
 		return seen
@@ -113,6 +115,9 @@ func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, 
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				continue
+			}
 			d = 1 + selectionDepth(s.SelectionSet, fragments, seen+1)
 		case *ast.InlineFragment:
 			d = selectionDepth(s.SelectionSet, fragments, seen+1)
