@@ -768,7 +768,7 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&UserClient{config: _q.config}).Query()
 			)
-			args := newUserPaginateArgs(fieldArgs(ctx, new(UserWhereInput), path...))
+			args := newUserPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -861,7 +861,7 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&UserClient{config: _q.config}).Query()
 			)
-			args := newUserPaginateArgs(fieldArgs(ctx, new(UserWhereInput), path...))
+			args := newUserPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -954,7 +954,7 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&QuestionClient{config: _q.config}).Query()
 			)
-			args := newQuestionPaginateArgs(fieldArgs(ctx, new(QuestionWhereInput), path...))
+			args := newQuestionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1043,7 +1043,7 @@ func (_q *GroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&BookingClient{config: _q.config}).Query()
 			)
-			args := newBookingPaginateArgs(fieldArgs(ctx, new(BookingWhereInput), path...))
+			args := newBookingPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1626,7 +1626,7 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				path  = append(path, alias)
 				query = (&GroupClient{config: _q.config}).Query()
 			)
-			args := newGroupPaginateArgs(fieldArgs(ctx, new(GroupWhereInput), path...))
+			args := newGroupPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1715,7 +1715,7 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				path  = append(path, alias)
 				query = (&BookingRoomClient{config: _q.config}).Query()
 			)
-			args := newBookingRoomPaginateArgs(fieldArgs(ctx, new(BookingRoomWhereInput), path...))
+			args := newBookingRoomPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1804,7 +1804,7 @@ func (_q *SchoolQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				path  = append(path, alias)
 				query = (&BookingClient{config: _q.config}).Query()
 			)
-			args := newBookingPaginateArgs(fieldArgs(ctx, new(BookingWhereInput), path...))
+			args := newBookingPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2152,7 +2152,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&QuestionClient{config: _q.config}).Query()
 			)
-			args := newQuestionPaginateArgs(fieldArgs(ctx, new(QuestionWhereInput), path...))
+			args := newQuestionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2241,7 +2241,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&QuestionClient{config: _q.config}).Query()
 			)
-			args := newQuestionPaginateArgs(fieldArgs(ctx, new(QuestionWhereInput), path...))
+			args := newQuestionPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2330,7 +2330,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&BookingClient{config: _q.config}).Query()
 			)
-			args := newBookingPaginateArgs(fieldArgs(ctx, new(BookingWhereInput), path...))
+			args := newBookingPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2419,7 +2419,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&BookingClient{config: _q.config}).Query()
 			)
-			args := newBookingPaginateArgs(fieldArgs(ctx, new(BookingWhereInput), path...))
+			args := newBookingPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

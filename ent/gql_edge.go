@@ -165,11 +165,10 @@ func (_m *Group) School(ctx context.Context) (*School, error) {
 }
 
 func (_m *Group) Students(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*UserOrder, where *UserWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*UserOrder,
 ) (*UserConnection, error) {
 	opts := []UserPaginateOption{
 		WithUserOrder(orderBy),
-		WithUserFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -186,11 +185,10 @@ func (_m *Group) Students(
 }
 
 func (_m *Group) Teachers(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*UserOrder, where *UserWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*UserOrder,
 ) (*UserConnection, error) {
 	opts := []UserPaginateOption{
 		WithUserOrder(orderBy),
-		WithUserFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
@@ -207,11 +205,10 @@ func (_m *Group) Teachers(
 }
 
 func (_m *Group) Questions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder, where *QuestionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder,
 ) (*QuestionConnection, error) {
 	opts := []QuestionPaginateOption{
 		WithQuestionOrder(orderBy),
-		WithQuestionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
@@ -228,11 +225,10 @@ func (_m *Group) Questions(
 }
 
 func (_m *Group) Bookings(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder, where *BookingWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder,
 ) (*BookingConnection, error) {
 	opts := []BookingPaginateOption{
 		WithBookingOrder(orderBy),
-		WithBookingFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
@@ -297,11 +293,10 @@ func (_m *Question) Teacher(ctx context.Context) (*User, error) {
 }
 
 func (_m *School) Groups(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*GroupOrder, where *GroupWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*GroupOrder,
 ) (*GroupConnection, error) {
 	opts := []GroupPaginateOption{
 		WithGroupOrder(orderBy),
-		WithGroupFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
@@ -318,11 +313,10 @@ func (_m *School) Groups(
 }
 
 func (_m *School) BookingRooms(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingRoomOrder, where *BookingRoomWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingRoomOrder,
 ) (*BookingRoomConnection, error) {
 	opts := []BookingRoomPaginateOption{
 		WithBookingRoomOrder(orderBy),
-		WithBookingRoomFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -339,11 +333,10 @@ func (_m *School) BookingRooms(
 }
 
 func (_m *School) Bookings(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder, where *BookingWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder,
 ) (*BookingConnection, error) {
 	opts := []BookingPaginateOption{
 		WithBookingOrder(orderBy),
-		WithBookingFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
@@ -404,11 +397,10 @@ func (_m *User) Disciplines(ctx context.Context) (result []*Discipline, err erro
 }
 
 func (_m *User) Questions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder, where *QuestionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder,
 ) (*QuestionConnection, error) {
 	opts := []QuestionPaginateOption{
 		WithQuestionOrder(orderBy),
-		WithQuestionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
@@ -425,11 +417,10 @@ func (_m *User) Questions(
 }
 
 func (_m *User) AnsweredQuestions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder, where *QuestionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder,
 ) (*QuestionConnection, error) {
 	opts := []QuestionPaginateOption{
 		WithQuestionOrder(orderBy),
-		WithQuestionFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
@@ -446,11 +437,10 @@ func (_m *User) AnsweredQuestions(
 }
 
 func (_m *User) Bookings(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder, where *BookingWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder,
 ) (*BookingConnection, error) {
 	opts := []BookingPaginateOption{
 		WithBookingOrder(orderBy),
-		WithBookingFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
@@ -467,11 +457,10 @@ func (_m *User) Bookings(
 }
 
 func (_m *User) TeacherBookings(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder, where *BookingWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingOrder,
 ) (*BookingConnection, error) {
 	opts := []BookingPaginateOption{
 		WithBookingOrder(orderBy),
-		WithBookingFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]

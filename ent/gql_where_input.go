@@ -86,14 +86,6 @@ type AvailabilitySlotWhereInput struct {
 	EndMinuteLT    *int  `json:"endMinuteLT,omitempty"`
 	EndMinuteLTE   *int  `json:"endMinuteLTE,omitempty"`
 
-	// "teacher" edge predicates.
-	HasTeacher     *bool             `json:"hasTeacher,omitempty"`
-	HasTeacherWith []*UserWhereInput `json:"hasTeacherWith,omitempty"`
-
-	// "booking_room" edge predicates.
-	HasBookingRoom     *bool                    `json:"hasBookingRoom,omitempty"`
-	HasBookingRoomWith []*BookingRoomWhereInput `json:"hasBookingRoomWith,omitempty"`
-
 	// "discipline" edge predicates.
 	HasDiscipline     *bool                   `json:"hasDiscipline,omitempty"`
 	HasDisciplineWith []*DisciplineWhereInput `json:"hasDisciplineWith,omitempty"`
@@ -303,42 +295,6 @@ func (i *AvailabilitySlotWhereInput) P() (predicate.AvailabilitySlot, error) {
 		predicates = append(predicates, availabilityslot.EndMinuteLTE(*i.EndMinuteLTE))
 	}
 
-	if i.HasTeacher != nil {
-		p := availabilityslot.HasTeacher()
-		if !*i.HasTeacher {
-			p = availabilityslot.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeacherWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasTeacherWith))
-		for _, w := range i.HasTeacherWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeacherWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, availabilityslot.HasTeacherWith(with...))
-	}
-	if i.HasBookingRoom != nil {
-		p := availabilityslot.HasBookingRoom()
-		if !*i.HasBookingRoom {
-			p = availabilityslot.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingRoomWith) > 0 {
-		with := make([]predicate.BookingRoom, 0, len(i.HasBookingRoomWith))
-		for _, w := range i.HasBookingRoomWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingRoomWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, availabilityslot.HasBookingRoomWith(with...))
-	}
 	if i.HasDiscipline != nil {
 		p := availabilityslot.HasDiscipline()
 		if !*i.HasDiscipline {
@@ -562,33 +518,9 @@ type BookingWhereInput struct {
 	CallQualityRatingByTeacherIsNil  bool      `json:"callQualityRatingByTeacherIsNil,omitempty"`
 	CallQualityRatingByTeacherNotNil bool      `json:"callQualityRatingByTeacherNotNil,omitempty"`
 
-	// "school" edge predicates.
-	HasSchool     *bool               `json:"hasSchool,omitempty"`
-	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
-
-	// "group" edge predicates.
-	HasGroup     *bool              `json:"hasGroup,omitempty"`
-	HasGroupWith []*GroupWhereInput `json:"hasGroupWith,omitempty"`
-
-	// "student" edge predicates.
-	HasStudent     *bool             `json:"hasStudent,omitempty"`
-	HasStudentWith []*UserWhereInput `json:"hasStudentWith,omitempty"`
-
-	// "teacher" edge predicates.
-	HasTeacher     *bool             `json:"hasTeacher,omitempty"`
-	HasTeacherWith []*UserWhereInput `json:"hasTeacherWith,omitempty"`
-
 	// "discipline" edge predicates.
 	HasDiscipline     *bool                   `json:"hasDiscipline,omitempty"`
 	HasDisciplineWith []*DisciplineWhereInput `json:"hasDisciplineWith,omitempty"`
-
-	// "booking_room" edge predicates.
-	HasBookingRoom     *bool                    `json:"hasBookingRoom,omitempty"`
-	HasBookingRoomWith []*BookingRoomWhereInput `json:"hasBookingRoomWith,omitempty"`
-
-	// "cancelled_by" edge predicates.
-	HasCancelledBy     *bool             `json:"hasCancelledBy,omitempty"`
-	HasCancelledByWith []*UserWhereInput `json:"hasCancelledByWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1113,78 +1045,6 @@ func (i *BookingWhereInput) P() (predicate.Booking, error) {
 		predicates = append(predicates, booking.CallQualityRatingByTeacherNotNil())
 	}
 
-	if i.HasSchool != nil {
-		p := booking.HasSchool()
-		if !*i.HasSchool {
-			p = booking.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasSchoolWith) > 0 {
-		with := make([]predicate.School, 0, len(i.HasSchoolWith))
-		for _, w := range i.HasSchoolWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, booking.HasSchoolWith(with...))
-	}
-	if i.HasGroup != nil {
-		p := booking.HasGroup()
-		if !*i.HasGroup {
-			p = booking.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasGroupWith) > 0 {
-		with := make([]predicate.Group, 0, len(i.HasGroupWith))
-		for _, w := range i.HasGroupWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasGroupWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, booking.HasGroupWith(with...))
-	}
-	if i.HasStudent != nil {
-		p := booking.HasStudent()
-		if !*i.HasStudent {
-			p = booking.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasStudentWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasStudentWith))
-		for _, w := range i.HasStudentWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasStudentWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, booking.HasStudentWith(with...))
-	}
-	if i.HasTeacher != nil {
-		p := booking.HasTeacher()
-		if !*i.HasTeacher {
-			p = booking.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeacherWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasTeacherWith))
-		for _, w := range i.HasTeacherWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeacherWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, booking.HasTeacherWith(with...))
-	}
 	if i.HasDiscipline != nil {
 		p := booking.HasDiscipline()
 		if !*i.HasDiscipline {
@@ -1202,42 +1062,6 @@ func (i *BookingWhereInput) P() (predicate.Booking, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, booking.HasDisciplineWith(with...))
-	}
-	if i.HasBookingRoom != nil {
-		p := booking.HasBookingRoom()
-		if !*i.HasBookingRoom {
-			p = booking.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingRoomWith) > 0 {
-		with := make([]predicate.BookingRoom, 0, len(i.HasBookingRoomWith))
-		for _, w := range i.HasBookingRoomWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingRoomWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, booking.HasBookingRoomWith(with...))
-	}
-	if i.HasCancelledBy != nil {
-		p := booking.HasCancelledBy()
-		if !*i.HasCancelledBy {
-			p = booking.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCancelledByWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasCancelledByWith))
-		for _, w := range i.HasCancelledByWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCancelledByWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, booking.HasCancelledByWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -1293,17 +1117,9 @@ type BookingRoomWhereInput struct {
 	ModalIn    []bookingroom.Modal `json:"modalIn,omitempty"`
 	ModalNotIn []bookingroom.Modal `json:"modalNotIn,omitempty"`
 
-	// "school" edge predicates.
-	HasSchool     *bool               `json:"hasSchool,omitempty"`
-	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
-
 	// "disciplines" edge predicates.
 	HasDisciplines     *bool                   `json:"hasDisciplines,omitempty"`
 	HasDisciplinesWith []*DisciplineWhereInput `json:"hasDisciplinesWith,omitempty"`
-
-	// "availability_slots" edge predicates.
-	HasAvailabilitySlots     *bool                         `json:"hasAvailabilitySlots,omitempty"`
-	HasAvailabilitySlotsWith []*AvailabilitySlotWhereInput `json:"hasAvailabilitySlotsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1465,24 +1281,6 @@ func (i *BookingRoomWhereInput) P() (predicate.BookingRoom, error) {
 		predicates = append(predicates, bookingroom.ModalNotIn(i.ModalNotIn...))
 	}
 
-	if i.HasSchool != nil {
-		p := bookingroom.HasSchool()
-		if !*i.HasSchool {
-			p = bookingroom.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasSchoolWith) > 0 {
-		with := make([]predicate.School, 0, len(i.HasSchoolWith))
-		for _, w := range i.HasSchoolWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, bookingroom.HasSchoolWith(with...))
-	}
 	if i.HasDisciplines != nil {
 		p := bookingroom.HasDisciplines()
 		if !*i.HasDisciplines {
@@ -1500,24 +1298,6 @@ func (i *BookingRoomWhereInput) P() (predicate.BookingRoom, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, bookingroom.HasDisciplinesWith(with...))
-	}
-	if i.HasAvailabilitySlots != nil {
-		p := bookingroom.HasAvailabilitySlots()
-		if !*i.HasAvailabilitySlots {
-			p = bookingroom.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAvailabilitySlotsWith) > 0 {
-		with := make([]predicate.AvailabilitySlot, 0, len(i.HasAvailabilitySlotsWith))
-		for _, w := range i.HasAvailabilitySlotsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAvailabilitySlotsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, bookingroom.HasAvailabilitySlotsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -1564,14 +1344,6 @@ type DisciplineWhereInput struct {
 	// "subjects" edge predicates.
 	HasSubjects     *bool                `json:"hasSubjects,omitempty"`
 	HasSubjectsWith []*SubjectWhereInput `json:"hasSubjectsWith,omitempty"`
-
-	// "teachers" edge predicates.
-	HasTeachers     *bool             `json:"hasTeachers,omitempty"`
-	HasTeachersWith []*UserWhereInput `json:"hasTeachersWith,omitempty"`
-
-	// "booking_rooms" edge predicates.
-	HasBookingRooms     *bool                    `json:"hasBookingRooms,omitempty"`
-	HasBookingRoomsWith []*BookingRoomWhereInput `json:"hasBookingRoomsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1727,42 +1499,6 @@ func (i *DisciplineWhereInput) P() (predicate.Discipline, error) {
 		}
 		predicates = append(predicates, discipline.HasSubjectsWith(with...))
 	}
-	if i.HasTeachers != nil {
-		p := discipline.HasTeachers()
-		if !*i.HasTeachers {
-			p = discipline.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeachersWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasTeachersWith))
-		for _, w := range i.HasTeachersWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeachersWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, discipline.HasTeachersWith(with...))
-	}
-	if i.HasBookingRooms != nil {
-		p := discipline.HasBookingRooms()
-		if !*i.HasBookingRooms {
-			p = discipline.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingRoomsWith) > 0 {
-		with := make([]predicate.BookingRoom, 0, len(i.HasBookingRoomsWith))
-		for _, w := range i.HasBookingRoomsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingRoomsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, discipline.HasBookingRoomsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyDisciplineWhereInput
@@ -1810,26 +1546,6 @@ type GroupWhereInput struct {
 	SchoolIDNEQ   *gid.SchoolID  `json:"schoolIDNEQ,omitempty"`
 	SchoolIDIn    []gid.SchoolID `json:"schoolIDIn,omitempty"`
 	SchoolIDNotIn []gid.SchoolID `json:"schoolIDNotIn,omitempty"`
-
-	// "school" edge predicates.
-	HasSchool     *bool               `json:"hasSchool,omitempty"`
-	HasSchoolWith []*SchoolWhereInput `json:"hasSchoolWith,omitempty"`
-
-	// "students" edge predicates.
-	HasStudents     *bool             `json:"hasStudents,omitempty"`
-	HasStudentsWith []*UserWhereInput `json:"hasStudentsWith,omitempty"`
-
-	// "teachers" edge predicates.
-	HasTeachers     *bool             `json:"hasTeachers,omitempty"`
-	HasTeachersWith []*UserWhereInput `json:"hasTeachersWith,omitempty"`
-
-	// "questions" edge predicates.
-	HasQuestions     *bool                 `json:"hasQuestions,omitempty"`
-	HasQuestionsWith []*QuestionWhereInput `json:"hasQuestionsWith,omitempty"`
-
-	// "bookings" edge predicates.
-	HasBookings     *bool                `json:"hasBookings,omitempty"`
-	HasBookingsWith []*BookingWhereInput `json:"hasBookingsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1979,96 +1695,6 @@ func (i *GroupWhereInput) P() (predicate.Group, error) {
 		predicates = append(predicates, group.SchoolIDNotIn(i.SchoolIDNotIn...))
 	}
 
-	if i.HasSchool != nil {
-		p := group.HasSchool()
-		if !*i.HasSchool {
-			p = group.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasSchoolWith) > 0 {
-		with := make([]predicate.School, 0, len(i.HasSchoolWith))
-		for _, w := range i.HasSchoolWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasSchoolWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, group.HasSchoolWith(with...))
-	}
-	if i.HasStudents != nil {
-		p := group.HasStudents()
-		if !*i.HasStudents {
-			p = group.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasStudentsWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasStudentsWith))
-		for _, w := range i.HasStudentsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasStudentsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, group.HasStudentsWith(with...))
-	}
-	if i.HasTeachers != nil {
-		p := group.HasTeachers()
-		if !*i.HasTeachers {
-			p = group.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeachersWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasTeachersWith))
-		for _, w := range i.HasTeachersWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeachersWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, group.HasTeachersWith(with...))
-	}
-	if i.HasQuestions != nil {
-		p := group.HasQuestions()
-		if !*i.HasQuestions {
-			p = group.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasQuestionsWith) > 0 {
-		with := make([]predicate.Question, 0, len(i.HasQuestionsWith))
-		for _, w := range i.HasQuestionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasQuestionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, group.HasQuestionsWith(with...))
-	}
-	if i.HasBookings != nil {
-		p := group.HasBookings()
-		if !*i.HasBookings {
-			p = group.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingsWith) > 0 {
-		with := make([]predicate.Booking, 0, len(i.HasBookingsWith))
-		for _, w := range i.HasBookingsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, group.HasBookingsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyGroupWhereInput
@@ -2142,10 +1768,6 @@ type NPSAnswerWhereInput struct {
 	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
 	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
 	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
-
-	// "user" edge predicates.
-	HasUser     *bool             `json:"hasUser,omitempty"`
-	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2355,24 +1977,6 @@ func (i *NPSAnswerWhereInput) P() (predicate.NPSAnswer, error) {
 		predicates = append(predicates, npsanswer.CreatedAtLTE(*i.CreatedAtLTE))
 	}
 
-	if i.HasUser != nil {
-		p := npsanswer.HasUser()
-		if !*i.HasUser {
-			p = npsanswer.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasUserWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasUserWith))
-		for _, w := range i.HasUserWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, npsanswer.HasUserWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyNPSAnswerWhereInput
@@ -2625,14 +2229,6 @@ type QuestionWhereInput struct {
 	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
 	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
 
-	// "student" edge predicates.
-	HasStudent     *bool             `json:"hasStudent,omitempty"`
-	HasStudentWith []*UserWhereInput `json:"hasStudentWith,omitempty"`
-
-	// "group" edge predicates.
-	HasGroup     *bool              `json:"hasGroup,omitempty"`
-	HasGroupWith []*GroupWhereInput `json:"hasGroupWith,omitempty"`
-
 	// "discipline" edge predicates.
 	HasDiscipline     *bool                   `json:"hasDiscipline,omitempty"`
 	HasDisciplineWith []*DisciplineWhereInput `json:"hasDisciplineWith,omitempty"`
@@ -2640,10 +2236,6 @@ type QuestionWhereInput struct {
 	// "subject" edge predicates.
 	HasSubject     *bool                `json:"hasSubject,omitempty"`
 	HasSubjectWith []*SubjectWhereInput `json:"hasSubjectWith,omitempty"`
-
-	// "teacher" edge predicates.
-	HasTeacher     *bool             `json:"hasTeacher,omitempty"`
-	HasTeacherWith []*UserWhereInput `json:"hasTeacherWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3291,42 +2883,6 @@ func (i *QuestionWhereInput) P() (predicate.Question, error) {
 		predicates = append(predicates, question.CancelledAtNotNil())
 	}
 
-	if i.HasStudent != nil {
-		p := question.HasStudent()
-		if !*i.HasStudent {
-			p = question.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasStudentWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasStudentWith))
-		for _, w := range i.HasStudentWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasStudentWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, question.HasStudentWith(with...))
-	}
-	if i.HasGroup != nil {
-		p := question.HasGroup()
-		if !*i.HasGroup {
-			p = question.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasGroupWith) > 0 {
-		with := make([]predicate.Group, 0, len(i.HasGroupWith))
-		for _, w := range i.HasGroupWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasGroupWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, question.HasGroupWith(with...))
-	}
 	if i.HasDiscipline != nil {
 		p := question.HasDiscipline()
 		if !*i.HasDiscipline {
@@ -3362,24 +2918,6 @@ func (i *QuestionWhereInput) P() (predicate.Question, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, question.HasSubjectWith(with...))
-	}
-	if i.HasTeacher != nil {
-		p := question.HasTeacher()
-		if !*i.HasTeacher {
-			p = question.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeacherWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasTeacherWith))
-		for _, w := range i.HasTeacherWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeacherWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, question.HasTeacherWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -3447,18 +2985,6 @@ type SchoolWhereInput struct {
 	MinCancelHoursGTE   *int  `json:"minCancelHoursGTE,omitempty"`
 	MinCancelHoursLT    *int  `json:"minCancelHoursLT,omitempty"`
 	MinCancelHoursLTE   *int  `json:"minCancelHoursLTE,omitempty"`
-
-	// "groups" edge predicates.
-	HasGroups     *bool              `json:"hasGroups,omitempty"`
-	HasGroupsWith []*GroupWhereInput `json:"hasGroupsWith,omitempty"`
-
-	// "booking_rooms" edge predicates.
-	HasBookingRooms     *bool                    `json:"hasBookingRooms,omitempty"`
-	HasBookingRoomsWith []*BookingRoomWhereInput `json:"hasBookingRoomsWith,omitempty"`
-
-	// "bookings" edge predicates.
-	HasBookings     *bool                `json:"hasBookings,omitempty"`
-	HasBookingsWith []*BookingWhereInput `json:"hasBookingsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3659,60 +3185,6 @@ func (i *SchoolWhereInput) P() (predicate.School, error) {
 		predicates = append(predicates, school.MinCancelHoursLTE(*i.MinCancelHoursLTE))
 	}
 
-	if i.HasGroups != nil {
-		p := school.HasGroups()
-		if !*i.HasGroups {
-			p = school.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasGroupsWith) > 0 {
-		with := make([]predicate.Group, 0, len(i.HasGroupsWith))
-		for _, w := range i.HasGroupsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasGroupsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, school.HasGroupsWith(with...))
-	}
-	if i.HasBookingRooms != nil {
-		p := school.HasBookingRooms()
-		if !*i.HasBookingRooms {
-			p = school.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingRoomsWith) > 0 {
-		with := make([]predicate.BookingRoom, 0, len(i.HasBookingRoomsWith))
-		for _, w := range i.HasBookingRoomsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingRoomsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, school.HasBookingRoomsWith(with...))
-	}
-	if i.HasBookings != nil {
-		p := school.HasBookings()
-		if !*i.HasBookings {
-			p = school.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingsWith) > 0 {
-		with := make([]predicate.Booking, 0, len(i.HasBookingsWith))
-		for _, w := range i.HasBookingsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, school.HasBookingsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptySchoolWhereInput
@@ -4058,41 +3530,9 @@ type UserWhereInput struct {
 	DeletedAtIsNil  bool        `json:"deletedAtIsNil,omitempty"`
 	DeletedAtNotNil bool        `json:"deletedAtNotNil,omitempty"`
 
-	// "student_groups" edge predicates.
-	HasStudentGroups     *bool              `json:"hasStudentGroups,omitempty"`
-	HasStudentGroupsWith []*GroupWhereInput `json:"hasStudentGroupsWith,omitempty"`
-
-	// "teacher_groups" edge predicates.
-	HasTeacherGroups     *bool              `json:"hasTeacherGroups,omitempty"`
-	HasTeacherGroupsWith []*GroupWhereInput `json:"hasTeacherGroupsWith,omitempty"`
-
 	// "disciplines" edge predicates.
 	HasDisciplines     *bool                   `json:"hasDisciplines,omitempty"`
 	HasDisciplinesWith []*DisciplineWhereInput `json:"hasDisciplinesWith,omitempty"`
-
-	// "questions" edge predicates.
-	HasQuestions     *bool                 `json:"hasQuestions,omitempty"`
-	HasQuestionsWith []*QuestionWhereInput `json:"hasQuestionsWith,omitempty"`
-
-	// "answered_questions" edge predicates.
-	HasAnsweredQuestions     *bool                 `json:"hasAnsweredQuestions,omitempty"`
-	HasAnsweredQuestionsWith []*QuestionWhereInput `json:"hasAnsweredQuestionsWith,omitempty"`
-
-	// "bookings" edge predicates.
-	HasBookings     *bool                `json:"hasBookings,omitempty"`
-	HasBookingsWith []*BookingWhereInput `json:"hasBookingsWith,omitempty"`
-
-	// "teacher_bookings" edge predicates.
-	HasTeacherBookings     *bool                `json:"hasTeacherBookings,omitempty"`
-	HasTeacherBookingsWith []*BookingWhereInput `json:"hasTeacherBookingsWith,omitempty"`
-
-	// "availability_slots" edge predicates.
-	HasAvailabilitySlots     *bool                         `json:"hasAvailabilitySlots,omitempty"`
-	HasAvailabilitySlotsWith []*AvailabilitySlotWhereInput `json:"hasAvailabilitySlotsWith,omitempty"`
-
-	// "nps_answers" edge predicates.
-	HasNpsAnswers     *bool                  `json:"hasNpsAnswers,omitempty"`
-	HasNpsAnswersWith []*NPSAnswerWhereInput `json:"hasNpsAnswersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4443,42 +3883,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		predicates = append(predicates, user.DeletedAtNotNil())
 	}
 
-	if i.HasStudentGroups != nil {
-		p := user.HasStudentGroups()
-		if !*i.HasStudentGroups {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasStudentGroupsWith) > 0 {
-		with := make([]predicate.Group, 0, len(i.HasStudentGroupsWith))
-		for _, w := range i.HasStudentGroupsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasStudentGroupsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasStudentGroupsWith(with...))
-	}
-	if i.HasTeacherGroups != nil {
-		p := user.HasTeacherGroups()
-		if !*i.HasTeacherGroups {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeacherGroupsWith) > 0 {
-		with := make([]predicate.Group, 0, len(i.HasTeacherGroupsWith))
-		for _, w := range i.HasTeacherGroupsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeacherGroupsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasTeacherGroupsWith(with...))
-	}
 	if i.HasDisciplines != nil {
 		p := user.HasDisciplines()
 		if !*i.HasDisciplines {
@@ -4496,114 +3900,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, user.HasDisciplinesWith(with...))
-	}
-	if i.HasQuestions != nil {
-		p := user.HasQuestions()
-		if !*i.HasQuestions {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasQuestionsWith) > 0 {
-		with := make([]predicate.Question, 0, len(i.HasQuestionsWith))
-		for _, w := range i.HasQuestionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasQuestionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasQuestionsWith(with...))
-	}
-	if i.HasAnsweredQuestions != nil {
-		p := user.HasAnsweredQuestions()
-		if !*i.HasAnsweredQuestions {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAnsweredQuestionsWith) > 0 {
-		with := make([]predicate.Question, 0, len(i.HasAnsweredQuestionsWith))
-		for _, w := range i.HasAnsweredQuestionsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAnsweredQuestionsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasAnsweredQuestionsWith(with...))
-	}
-	if i.HasBookings != nil {
-		p := user.HasBookings()
-		if !*i.HasBookings {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasBookingsWith) > 0 {
-		with := make([]predicate.Booking, 0, len(i.HasBookingsWith))
-		for _, w := range i.HasBookingsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBookingsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasBookingsWith(with...))
-	}
-	if i.HasTeacherBookings != nil {
-		p := user.HasTeacherBookings()
-		if !*i.HasTeacherBookings {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeacherBookingsWith) > 0 {
-		with := make([]predicate.Booking, 0, len(i.HasTeacherBookingsWith))
-		for _, w := range i.HasTeacherBookingsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeacherBookingsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasTeacherBookingsWith(with...))
-	}
-	if i.HasAvailabilitySlots != nil {
-		p := user.HasAvailabilitySlots()
-		if !*i.HasAvailabilitySlots {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAvailabilitySlotsWith) > 0 {
-		with := make([]predicate.AvailabilitySlot, 0, len(i.HasAvailabilitySlotsWith))
-		for _, w := range i.HasAvailabilitySlotsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAvailabilitySlotsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasAvailabilitySlotsWith(with...))
-	}
-	if i.HasNpsAnswers != nil {
-		p := user.HasNpsAnswers()
-		if !*i.HasNpsAnswers {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasNpsAnswersWith) > 0 {
-		with := make([]predicate.NPSAnswer, 0, len(i.HasNpsAnswersWith))
-		for _, w := range i.HasNpsAnswersWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasNpsAnswersWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasNpsAnswersWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -23,7 +23,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) 
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, error) {
-	return r.Client.Noders(ctx, ids, ent.WithNodeType(nodeType))
+	return r.nodes(ctx, ids)
 }
 
 // Bookings is the resolver for the bookings field.

@@ -218,14 +218,14 @@ type ComplexityRoot struct {
 	}
 
 	Group struct {
-		Bookings  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
+		Bookings  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
-		Questions func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
+		Questions func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder) int
 		School    func(childComplexity int) int
 		SchoolID  func(childComplexity int) int
-		Students  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		Teachers  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		Students  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder) int
+		Teachers  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder) int
 	}
 
 	GroupConnection struct {
@@ -407,9 +407,9 @@ type ComplexityRoot struct {
 	}
 
 	School struct {
-		BookingRooms   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder, where *ent.BookingRoomWhereInput) int
-		Bookings       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
-		Groups         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) int
+		BookingRooms   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder) int
+		Bookings       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder) int
+		Groups         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder) int
 		ID             func(childComplexity int) int
 		MinCancelHours func(childComplexity int) int
 		Name           func(childComplexity int) int
@@ -473,10 +473,10 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		AnsweredQuestions func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
+		AnsweredQuestions func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder) int
 		AvailabilitySlots func(childComplexity int) int
 		BlockedAt         func(childComplexity int) int
-		Bookings          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
+		Bookings          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder) int
 		CreatedAt         func(childComplexity int) int
 		DeletedAt         func(childComplexity int) int
 		Disciplines       func(childComplexity int) int
@@ -486,10 +486,10 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		LastName          func(childComplexity int) int
 		NpsAnswers        func(childComplexity int) int
-		Questions         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
+		Questions         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder) int
 		Role              func(childComplexity int) int
 		StudentGroups     func(childComplexity int) int
-		TeacherBookings   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder, where *ent.BookingWhereInput) int
+		TeacherBookings   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder) int
 		TeacherGroups     func(childComplexity int) int
 	}
 
@@ -1302,7 +1302,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder), args["where"].(*ent.BookingWhereInput)), true
+		return e.ComplexityRoot.Group.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder)), true
 	case "Group.id":
 		if e.ComplexityRoot.Group.ID == nil {
 			break
@@ -1325,7 +1325,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
+		return e.ComplexityRoot.Group.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder)), true
 	case "Group.school":
 		if e.ComplexityRoot.Group.School == nil {
 			break
@@ -1348,7 +1348,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Students(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+		return e.ComplexityRoot.Group.Students(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder)), true
 	case "Group.teachers":
 		if e.ComplexityRoot.Group.Teachers == nil {
 			break
@@ -1359,7 +1359,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Teachers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+		return e.ComplexityRoot.Group.Teachers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder)), true
 
 	case "GroupConnection.edges":
 		if e.ComplexityRoot.GroupConnection.Edges == nil {
@@ -2248,7 +2248,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.School.BookingRooms(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingRoomOrder), args["where"].(*ent.BookingRoomWhereInput)), true
+		return e.ComplexityRoot.School.BookingRooms(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingRoomOrder)), true
 	case "School.bookings":
 		if e.ComplexityRoot.School.Bookings == nil {
 			break
@@ -2259,7 +2259,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.School.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder), args["where"].(*ent.BookingWhereInput)), true
+		return e.ComplexityRoot.School.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder)), true
 	case "School.groups":
 		if e.ComplexityRoot.School.Groups == nil {
 			break
@@ -2270,7 +2270,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.School.Groups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.GroupOrder), args["where"].(*ent.GroupWhereInput)), true
+		return e.ComplexityRoot.School.Groups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.GroupOrder)), true
 	case "School.id":
 		if e.ComplexityRoot.School.ID == nil {
 			break
@@ -2489,7 +2489,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.AnsweredQuestions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
+		return e.ComplexityRoot.User.AnsweredQuestions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder)), true
 	case "User.availabilitySlots":
 		if e.ComplexityRoot.User.AvailabilitySlots == nil {
 			break
@@ -2512,7 +2512,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder), args["where"].(*ent.BookingWhereInput)), true
+		return e.ComplexityRoot.User.Bookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder)), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -2577,7 +2577,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
+		return e.ComplexityRoot.User.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder)), true
 	case "User.role":
 		if e.ComplexityRoot.User.Role == nil {
 			break
@@ -2600,7 +2600,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.TeacherBookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder), args["where"].(*ent.BookingWhereInput)), true
+		return e.ComplexityRoot.User.TeacherBookings(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingOrder)), true
 	case "User.teacherGroups":
 		if e.ComplexityRoot.User.TeacherGroups == nil {
 			break
@@ -3838,14 +3838,6 @@ func (ec *executionContext) field_Group_bookings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.BookingWhereInput, error) {
-			return ec.unmarshalOBookingWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -3892,14 +3884,6 @@ func (ec *executionContext) field_Group_questions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.QuestionWhereInput, error) {
-			return ec.unmarshalOQuestionWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -3946,14 +3930,6 @@ func (ec *executionContext) field_Group_students_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.UserWhereInput, error) {
-			return ec.unmarshalOUserWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4000,14 +3976,6 @@ func (ec *executionContext) field_Group_teachers_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.UserWhereInput, error) {
-			return ec.unmarshalOUserWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4692,14 +4660,6 @@ func (ec *executionContext) field_School_bookingRooms_args(ctx context.Context, 
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.BookingRoomWhereInput, error) {
-			return ec.unmarshalOBookingRoomWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4746,14 +4706,6 @@ func (ec *executionContext) field_School_bookings_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.BookingWhereInput, error) {
-			return ec.unmarshalOBookingWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4800,14 +4752,6 @@ func (ec *executionContext) field_School_groups_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.GroupWhereInput, error) {
-			return ec.unmarshalOGroupWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4854,14 +4798,6 @@ func (ec *executionContext) field_User_answeredQuestions_args(ctx context.Contex
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.QuestionWhereInput, error) {
-			return ec.unmarshalOQuestionWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4908,14 +4844,6 @@ func (ec *executionContext) field_User_bookings_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.BookingWhereInput, error) {
-			return ec.unmarshalOBookingWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -4962,14 +4890,6 @@ func (ec *executionContext) field_User_questions_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.QuestionWhereInput, error) {
-			return ec.unmarshalOQuestionWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -5016,14 +4936,6 @@ func (ec *executionContext) field_User_teacherBookings_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.BookingWhereInput, error) {
-			return ec.unmarshalOBookingWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -8372,7 +8284,7 @@ func (ec *executionContext) _Group_students(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Students(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.UserOrder), fc.Args["where"].(*ent.UserWhereInput))
+			return obj.Students(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.UserOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
@@ -8416,7 +8328,7 @@ func (ec *executionContext) _Group_teachers(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Teachers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.UserOrder), fc.Args["where"].(*ent.UserWhereInput))
+			return obj.Teachers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.UserOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
@@ -8460,7 +8372,7 @@ func (ec *executionContext) _Group_questions(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
+			return obj.Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuestionConnection) graphql.Marshaler {
@@ -8504,7 +8416,7 @@ func (ec *executionContext) _Group_bookings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder), fc.Args["where"].(*ent.BookingWhereInput))
+			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingConnection) graphql.Marshaler {
@@ -12375,7 +12287,7 @@ func (ec *executionContext) _School_groups(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Groups(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.GroupOrder), fc.Args["where"].(*ent.GroupWhereInput))
+			return obj.Groups(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.GroupOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
@@ -12419,7 +12331,7 @@ func (ec *executionContext) _School_bookingRooms(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.BookingRooms(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingRoomOrder), fc.Args["where"].(*ent.BookingRoomWhereInput))
+			return obj.BookingRooms(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingRoomOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingRoomConnection) graphql.Marshaler {
@@ -12463,7 +12375,7 @@ func (ec *executionContext) _School_bookings(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder), fc.Args["where"].(*ent.BookingWhereInput))
+			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingConnection) graphql.Marshaler {
@@ -13585,7 +13497,7 @@ func (ec *executionContext) _User_questions(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
+			return obj.Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuestionConnection) graphql.Marshaler {
@@ -13629,7 +13541,7 @@ func (ec *executionContext) _User_answeredQuestions(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.AnsweredQuestions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
+			return obj.AnsweredQuestions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuestionConnection) graphql.Marshaler {
@@ -13673,7 +13585,7 @@ func (ec *executionContext) _User_bookings(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder), fc.Args["where"].(*ent.BookingWhereInput))
+			return obj.Bookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingConnection) graphql.Marshaler {
@@ -13717,7 +13629,7 @@ func (ec *executionContext) _User_teacherBookings(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.TeacherBookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder), fc.Args["where"].(*ent.BookingWhereInput))
+			return obj.TeacherBookings(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingConnection) graphql.Marshaler {
@@ -15220,7 +15132,7 @@ func (ec *executionContext) unmarshalInputAvailabilitySlotWhereInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "bookingRoomID", "bookingRoomIDNEQ", "bookingRoomIDIn", "bookingRoomIDNotIn", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "weekday", "weekdayNEQ", "weekdayIn", "weekdayNotIn", "weekdayGT", "weekdayGTE", "weekdayLT", "weekdayLTE", "startMinute", "startMinuteNEQ", "startMinuteIn", "startMinuteNotIn", "startMinuteGT", "startMinuteGTE", "startMinuteLT", "startMinuteLTE", "endMinute", "endMinuteNEQ", "endMinuteIn", "endMinuteNotIn", "endMinuteGT", "endMinuteGTE", "endMinuteLT", "endMinuteLTE", "hasTeacher", "hasTeacherWith", "hasBookingRoom", "hasBookingRoomWith", "hasDiscipline", "hasDisciplineWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "bookingRoomID", "bookingRoomIDNEQ", "bookingRoomIDIn", "bookingRoomIDNotIn", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "weekday", "weekdayNEQ", "weekdayIn", "weekdayNotIn", "weekdayGT", "weekdayGTE", "weekdayLT", "weekdayLTE", "startMinute", "startMinuteNEQ", "startMinuteIn", "startMinuteNotIn", "startMinuteGT", "startMinuteGTE", "startMinuteLT", "startMinuteLTE", "endMinute", "endMinuteNEQ", "endMinuteIn", "endMinuteNotIn", "endMinuteGT", "endMinuteGTE", "endMinuteLT", "endMinuteLTE", "hasDiscipline", "hasDisciplineWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15556,34 +15468,6 @@ func (ec *executionContext) unmarshalInputAvailabilitySlotWhereInput(ctx context
 				return it, err
 			}
 			it.EndMinuteLTE = data
-		case "hasTeacher":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacher"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacher = data
-		case "hasTeacherWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherWith = data
-		case "hasBookingRoom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRoom"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRoom = data
-		case "hasBookingRoomWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRoomWith"))
-			data, err := ec.unmarshalOBookingRoomWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRoomWith = data
 		case "hasDiscipline":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDiscipline"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -15732,7 +15616,7 @@ func (ec *executionContext) unmarshalInputBookingRoomWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "modal", "modalNEQ", "modalIn", "modalNotIn", "hasSchool", "hasSchoolWith", "hasDisciplines", "hasDisciplinesWith", "hasAvailabilitySlots", "hasAvailabilitySlotsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "modal", "modalNEQ", "modalIn", "modalNotIn", "hasDisciplines", "hasDisciplinesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15963,20 +15847,6 @@ func (ec *executionContext) unmarshalInputBookingRoomWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.ModalNotIn = data
-		case "hasSchool":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchool"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSchool = data
-		case "hasSchoolWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchoolWith"))
-			data, err := ec.unmarshalOSchoolWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchoolWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSchoolWith = data
 		case "hasDisciplines":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDisciplines"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -15991,20 +15861,6 @@ func (ec *executionContext) unmarshalInputBookingRoomWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasDisciplinesWith = data
-		case "hasAvailabilitySlots":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAvailabilitySlots"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAvailabilitySlots = data
-		case "hasAvailabilitySlotsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAvailabilitySlotsWith"))
-			data, err := ec.unmarshalOAvailabilitySlotWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAvailabilitySlotsWith = data
 		}
 	}
 	return it, nil
@@ -16033,7 +15889,7 @@ func (ec *executionContext) unmarshalInputBookingWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "studentID", "studentIDNEQ", "studentIDIn", "studentIDNotIn", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "teacherIDIsNil", "teacherIDNotNil", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "bookingRoomID", "bookingRoomIDNEQ", "bookingRoomIDIn", "bookingRoomIDNotIn", "bookingRoomIDIsNil", "bookingRoomIDNotNil", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "scheduledFor", "scheduledForNEQ", "scheduledForIn", "scheduledForNotIn", "scheduledForGT", "scheduledForGTE", "scheduledForLT", "scheduledForLTE", "scheduledForIsNil", "scheduledForNotNil", "meetingStartedAt", "meetingStartedAtNEQ", "meetingStartedAtIn", "meetingStartedAtNotIn", "meetingStartedAtGT", "meetingStartedAtGTE", "meetingStartedAtLT", "meetingStartedAtLTE", "meetingStartedAtIsNil", "meetingStartedAtNotNil", "meetingEndedAt", "meetingEndedAtNEQ", "meetingEndedAtIn", "meetingEndedAtNotIn", "meetingEndedAtGT", "meetingEndedAtGTE", "meetingEndedAtLT", "meetingEndedAtLTE", "meetingEndedAtIsNil", "meetingEndedAtNotNil", "queuedAt", "queuedAtNEQ", "queuedAtIn", "queuedAtNotIn", "queuedAtGT", "queuedAtGTE", "queuedAtLT", "queuedAtLTE", "queuedAtIsNil", "queuedAtNotNil", "leftQueueAt", "leftQueueAtNEQ", "leftQueueAtIn", "leftQueueAtNotIn", "leftQueueAtGT", "leftQueueAtGTE", "leftQueueAtLT", "leftQueueAtLTE", "leftQueueAtIsNil", "leftQueueAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancelledByID", "cancelledByIDNEQ", "cancelledByIDIn", "cancelledByIDNotIn", "cancelledByIDIsNil", "cancelledByIDNotNil", "ratingByStudent", "ratingByStudentNEQ", "ratingByStudentIn", "ratingByStudentNotIn", "ratingByStudentGT", "ratingByStudentGTE", "ratingByStudentLT", "ratingByStudentLTE", "ratingByStudentIsNil", "ratingByStudentNotNil", "ratingByTeacher", "ratingByTeacherNEQ", "ratingByTeacherIn", "ratingByTeacherNotIn", "ratingByTeacherGT", "ratingByTeacherGTE", "ratingByTeacherLT", "ratingByTeacherLTE", "ratingByTeacherIsNil", "ratingByTeacherNotNil", "callQualityRatingByStudent", "callQualityRatingByStudentNEQ", "callQualityRatingByStudentIn", "callQualityRatingByStudentNotIn", "callQualityRatingByStudentGT", "callQualityRatingByStudentGTE", "callQualityRatingByStudentLT", "callQualityRatingByStudentLTE", "callQualityRatingByStudentIsNil", "callQualityRatingByStudentNotNil", "callQualityRatingByTeacher", "callQualityRatingByTeacherNEQ", "callQualityRatingByTeacherIn", "callQualityRatingByTeacherNotIn", "callQualityRatingByTeacherGT", "callQualityRatingByTeacherGTE", "callQualityRatingByTeacherLT", "callQualityRatingByTeacherLTE", "callQualityRatingByTeacherIsNil", "callQualityRatingByTeacherNotNil", "hasSchool", "hasSchoolWith", "hasGroup", "hasGroupWith", "hasStudent", "hasStudentWith", "hasTeacher", "hasTeacherWith", "hasDiscipline", "hasDisciplineWith", "hasBookingRoom", "hasBookingRoomWith", "hasCancelledBy", "hasCancelledByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "studentID", "studentIDNEQ", "studentIDIn", "studentIDNotIn", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "teacherIDIsNil", "teacherIDNotNil", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "bookingRoomID", "bookingRoomIDNEQ", "bookingRoomIDIn", "bookingRoomIDNotIn", "bookingRoomIDIsNil", "bookingRoomIDNotNil", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "scheduledFor", "scheduledForNEQ", "scheduledForIn", "scheduledForNotIn", "scheduledForGT", "scheduledForGTE", "scheduledForLT", "scheduledForLTE", "scheduledForIsNil", "scheduledForNotNil", "meetingStartedAt", "meetingStartedAtNEQ", "meetingStartedAtIn", "meetingStartedAtNotIn", "meetingStartedAtGT", "meetingStartedAtGTE", "meetingStartedAtLT", "meetingStartedAtLTE", "meetingStartedAtIsNil", "meetingStartedAtNotNil", "meetingEndedAt", "meetingEndedAtNEQ", "meetingEndedAtIn", "meetingEndedAtNotIn", "meetingEndedAtGT", "meetingEndedAtGTE", "meetingEndedAtLT", "meetingEndedAtLTE", "meetingEndedAtIsNil", "meetingEndedAtNotNil", "queuedAt", "queuedAtNEQ", "queuedAtIn", "queuedAtNotIn", "queuedAtGT", "queuedAtGTE", "queuedAtLT", "queuedAtLTE", "queuedAtIsNil", "queuedAtNotNil", "leftQueueAt", "leftQueueAtNEQ", "leftQueueAtIn", "leftQueueAtNotIn", "leftQueueAtGT", "leftQueueAtGTE", "leftQueueAtLT", "leftQueueAtLTE", "leftQueueAtIsNil", "leftQueueAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "cancelledByID", "cancelledByIDNEQ", "cancelledByIDIn", "cancelledByIDNotIn", "cancelledByIDIsNil", "cancelledByIDNotNil", "ratingByStudent", "ratingByStudentNEQ", "ratingByStudentIn", "ratingByStudentNotIn", "ratingByStudentGT", "ratingByStudentGTE", "ratingByStudentLT", "ratingByStudentLTE", "ratingByStudentIsNil", "ratingByStudentNotNil", "ratingByTeacher", "ratingByTeacherNEQ", "ratingByTeacherIn", "ratingByTeacherNotIn", "ratingByTeacherGT", "ratingByTeacherGTE", "ratingByTeacherLT", "ratingByTeacherLTE", "ratingByTeacherIsNil", "ratingByTeacherNotNil", "callQualityRatingByStudent", "callQualityRatingByStudentNEQ", "callQualityRatingByStudentIn", "callQualityRatingByStudentNotIn", "callQualityRatingByStudentGT", "callQualityRatingByStudentGTE", "callQualityRatingByStudentLT", "callQualityRatingByStudentLTE", "callQualityRatingByStudentIsNil", "callQualityRatingByStudentNotNil", "callQualityRatingByTeacher", "callQualityRatingByTeacherNEQ", "callQualityRatingByTeacherIn", "callQualityRatingByTeacherNotIn", "callQualityRatingByTeacherGT", "callQualityRatingByTeacherGTE", "callQualityRatingByTeacherLT", "callQualityRatingByTeacherLTE", "callQualityRatingByTeacherIsNil", "callQualityRatingByTeacherNotNil", "hasDiscipline", "hasDisciplineWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17111,62 +16967,6 @@ func (ec *executionContext) unmarshalInputBookingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CallQualityRatingByTeacherNotNil = data
-		case "hasSchool":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchool"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSchool = data
-		case "hasSchoolWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchoolWith"))
-			data, err := ec.unmarshalOSchoolWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchoolWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSchoolWith = data
-		case "hasGroup":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroup"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGroup = data
-		case "hasGroupWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroupWith"))
-			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGroupWith = data
-		case "hasStudent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudent"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudent = data
-		case "hasStudentWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudentWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudentWith = data
-		case "hasTeacher":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacher"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacher = data
-		case "hasTeacherWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherWith = data
 		case "hasDiscipline":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDiscipline"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -17181,34 +16981,6 @@ func (ec *executionContext) unmarshalInputBookingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasDisciplineWith = data
-		case "hasBookingRoom":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRoom"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRoom = data
-		case "hasBookingRoomWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRoomWith"))
-			data, err := ec.unmarshalOBookingRoomWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRoomWith = data
-		case "hasCancelledBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCancelledBy"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCancelledBy = data
-		case "hasCancelledByWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCancelledByWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCancelledByWith = data
 		}
 	}
 	return it, nil
@@ -17374,7 +17146,7 @@ func (ec *executionContext) unmarshalInputDisciplineWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasSubjects", "hasSubjectsWith", "hasTeachers", "hasTeachersWith", "hasBookingRooms", "hasBookingRoomsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasSubjects", "hasSubjectsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17563,34 +17335,6 @@ func (ec *executionContext) unmarshalInputDisciplineWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasSubjectsWith = data
-		case "hasTeachers":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeachers"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeachers = data
-		case "hasTeachersWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeachersWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeachersWith = data
-		case "hasBookingRooms":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRooms"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRooms = data
-		case "hasBookingRoomsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRoomsWith"))
-			data, err := ec.unmarshalOBookingRoomWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRoomsWith = data
 		}
 	}
 	return it, nil
@@ -17672,7 +17416,7 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn", "hasSchool", "hasSchoolWith", "hasStudents", "hasStudentsWith", "hasTeachers", "hasTeachersWith", "hasQuestions", "hasQuestionsWith", "hasBookings", "hasBookingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "schoolID", "schoolIDNEQ", "schoolIDIn", "schoolIDNotIn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17875,76 +17619,6 @@ func (ec *executionContext) unmarshalInputGroupWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.SchoolIDNotIn = data
-		case "hasSchool":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchool"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSchool = data
-		case "hasSchoolWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchoolWith"))
-			data, err := ec.unmarshalOSchoolWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchoolWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSchoolWith = data
-		case "hasStudents":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudents"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudents = data
-		case "hasStudentsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudentsWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudentsWith = data
-		case "hasTeachers":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeachers"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeachers = data
-		case "hasTeachersWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeachersWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeachersWith = data
-		case "hasQuestions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuestions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuestions = data
-		case "hasQuestionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuestionsWith"))
-			data, err := ec.unmarshalOQuestionWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuestionsWith = data
-		case "hasBookings":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookings"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookings = data
-		case "hasBookingsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingsWith"))
-			data, err := ec.unmarshalOBookingWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingsWith = data
 		}
 	}
 	return it, nil
@@ -18103,7 +17777,7 @@ func (ec *executionContext) unmarshalInputNPSAnswerWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "score", "scoreNEQ", "scoreIn", "scoreNotIn", "scoreGT", "scoreGTE", "scoreLT", "scoreLTE", "comment", "commentNEQ", "commentIn", "commentNotIn", "commentGT", "commentGTE", "commentLT", "commentLTE", "commentContains", "commentHasPrefix", "commentHasSuffix", "commentEqualFold", "commentContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasUser", "hasUserWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "score", "scoreNEQ", "scoreIn", "scoreNotIn", "scoreGT", "scoreGTE", "scoreLT", "scoreLTE", "comment", "commentNEQ", "commentIn", "commentNotIn", "commentGT", "commentGTE", "commentLT", "commentLTE", "commentContains", "commentHasPrefix", "commentHasSuffix", "commentEqualFold", "commentContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18446,20 +18120,6 @@ func (ec *executionContext) unmarshalInputNPSAnswerWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.CreatedAtLTE = data
-		case "hasUser":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUser"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUser = data
-		case "hasUserWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUserWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUserWith = data
 		}
 	}
 	return it, nil
@@ -18541,7 +18201,7 @@ func (ec *executionContext) unmarshalInputQuestionWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "studentID", "studentIDNEQ", "studentIDIn", "studentIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "subjectID", "subjectIDNEQ", "subjectIDIn", "subjectIDNotIn", "subjectIDIsNil", "subjectIDNotNil", "anonymous", "anonymousNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "teacherIDIsNil", "teacherIDNotNil", "answeredAt", "answeredAtNEQ", "answeredAtIn", "answeredAtNotIn", "answeredAtGT", "answeredAtGTE", "answeredAtLT", "answeredAtLTE", "answeredAtIsNil", "answeredAtNotNil", "answerDescription", "answerDescriptionNEQ", "answerDescriptionIn", "answerDescriptionNotIn", "answerDescriptionGT", "answerDescriptionGTE", "answerDescriptionLT", "answerDescriptionLTE", "answerDescriptionContains", "answerDescriptionHasPrefix", "answerDescriptionHasSuffix", "answerDescriptionIsNil", "answerDescriptionNotNil", "answerDescriptionEqualFold", "answerDescriptionContainsFold", "responseMinutes", "responseMinutesNEQ", "responseMinutesIn", "responseMinutesNotIn", "responseMinutesGT", "responseMinutesGTE", "responseMinutesLT", "responseMinutesLTE", "responseMinutesIsNil", "responseMinutesNotNil", "adjustedResponseMinutes", "adjustedResponseMinutesNEQ", "adjustedResponseMinutesIn", "adjustedResponseMinutesNotIn", "adjustedResponseMinutesGT", "adjustedResponseMinutesGTE", "adjustedResponseMinutesLT", "adjustedResponseMinutesLTE", "adjustedResponseMinutesIsNil", "adjustedResponseMinutesNotNil", "replyDescription", "replyDescriptionNEQ", "replyDescriptionIn", "replyDescriptionNotIn", "replyDescriptionGT", "replyDescriptionGTE", "replyDescriptionLT", "replyDescriptionLTE", "replyDescriptionContains", "replyDescriptionHasPrefix", "replyDescriptionHasSuffix", "replyDescriptionIsNil", "replyDescriptionNotNil", "replyDescriptionEqualFold", "replyDescriptionContainsFold", "replyCreatedAt", "replyCreatedAtNEQ", "replyCreatedAtIn", "replyCreatedAtNotIn", "replyCreatedAtGT", "replyCreatedAtGTE", "replyCreatedAtLT", "replyCreatedAtLTE", "replyCreatedAtIsNil", "replyCreatedAtNotNil", "replyAnswerDescription", "replyAnswerDescriptionNEQ", "replyAnswerDescriptionIn", "replyAnswerDescriptionNotIn", "replyAnswerDescriptionGT", "replyAnswerDescriptionGTE", "replyAnswerDescriptionLT", "replyAnswerDescriptionLTE", "replyAnswerDescriptionContains", "replyAnswerDescriptionHasPrefix", "replyAnswerDescriptionHasSuffix", "replyAnswerDescriptionIsNil", "replyAnswerDescriptionNotNil", "replyAnswerDescriptionEqualFold", "replyAnswerDescriptionContainsFold", "replyAnsweredAt", "replyAnsweredAtNEQ", "replyAnsweredAtIn", "replyAnsweredAtNotIn", "replyAnsweredAtGT", "replyAnsweredAtGTE", "replyAnsweredAtLT", "replyAnsweredAtLTE", "replyAnsweredAtIsNil", "replyAnsweredAtNotNil", "answerRating", "answerRatingNEQ", "answerRatingIn", "answerRatingNotIn", "answerRatingGT", "answerRatingGTE", "answerRatingLT", "answerRatingLTE", "answerRatingIsNil", "answerRatingNotNil", "answerUnderstood", "answerUnderstoodNEQ", "answerUnderstoodIsNil", "answerUnderstoodNotNil", "answerComment", "answerCommentNEQ", "answerCommentIn", "answerCommentNotIn", "answerCommentGT", "answerCommentGTE", "answerCommentLT", "answerCommentLTE", "answerCommentContains", "answerCommentHasPrefix", "answerCommentHasSuffix", "answerCommentIsNil", "answerCommentNotNil", "answerCommentEqualFold", "answerCommentContainsFold", "hasSeenAnswer", "hasSeenAnswerNEQ", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasStudent", "hasStudentWith", "hasGroup", "hasGroupWith", "hasDiscipline", "hasDisciplineWith", "hasSubject", "hasSubjectWith", "hasTeacher", "hasTeacherWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "studentID", "studentIDNEQ", "studentIDIn", "studentIDNotIn", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "disciplineID", "disciplineIDNEQ", "disciplineIDIn", "disciplineIDNotIn", "subjectID", "subjectIDNEQ", "subjectIDIn", "subjectIDNotIn", "subjectIDIsNil", "subjectIDNotNil", "anonymous", "anonymousNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "teacherID", "teacherIDNEQ", "teacherIDIn", "teacherIDNotIn", "teacherIDIsNil", "teacherIDNotNil", "answeredAt", "answeredAtNEQ", "answeredAtIn", "answeredAtNotIn", "answeredAtGT", "answeredAtGTE", "answeredAtLT", "answeredAtLTE", "answeredAtIsNil", "answeredAtNotNil", "answerDescription", "answerDescriptionNEQ", "answerDescriptionIn", "answerDescriptionNotIn", "answerDescriptionGT", "answerDescriptionGTE", "answerDescriptionLT", "answerDescriptionLTE", "answerDescriptionContains", "answerDescriptionHasPrefix", "answerDescriptionHasSuffix", "answerDescriptionIsNil", "answerDescriptionNotNil", "answerDescriptionEqualFold", "answerDescriptionContainsFold", "responseMinutes", "responseMinutesNEQ", "responseMinutesIn", "responseMinutesNotIn", "responseMinutesGT", "responseMinutesGTE", "responseMinutesLT", "responseMinutesLTE", "responseMinutesIsNil", "responseMinutesNotNil", "adjustedResponseMinutes", "adjustedResponseMinutesNEQ", "adjustedResponseMinutesIn", "adjustedResponseMinutesNotIn", "adjustedResponseMinutesGT", "adjustedResponseMinutesGTE", "adjustedResponseMinutesLT", "adjustedResponseMinutesLTE", "adjustedResponseMinutesIsNil", "adjustedResponseMinutesNotNil", "replyDescription", "replyDescriptionNEQ", "replyDescriptionIn", "replyDescriptionNotIn", "replyDescriptionGT", "replyDescriptionGTE", "replyDescriptionLT", "replyDescriptionLTE", "replyDescriptionContains", "replyDescriptionHasPrefix", "replyDescriptionHasSuffix", "replyDescriptionIsNil", "replyDescriptionNotNil", "replyDescriptionEqualFold", "replyDescriptionContainsFold", "replyCreatedAt", "replyCreatedAtNEQ", "replyCreatedAtIn", "replyCreatedAtNotIn", "replyCreatedAtGT", "replyCreatedAtGTE", "replyCreatedAtLT", "replyCreatedAtLTE", "replyCreatedAtIsNil", "replyCreatedAtNotNil", "replyAnswerDescription", "replyAnswerDescriptionNEQ", "replyAnswerDescriptionIn", "replyAnswerDescriptionNotIn", "replyAnswerDescriptionGT", "replyAnswerDescriptionGTE", "replyAnswerDescriptionLT", "replyAnswerDescriptionLTE", "replyAnswerDescriptionContains", "replyAnswerDescriptionHasPrefix", "replyAnswerDescriptionHasSuffix", "replyAnswerDescriptionIsNil", "replyAnswerDescriptionNotNil", "replyAnswerDescriptionEqualFold", "replyAnswerDescriptionContainsFold", "replyAnsweredAt", "replyAnsweredAtNEQ", "replyAnsweredAtIn", "replyAnsweredAtNotIn", "replyAnsweredAtGT", "replyAnsweredAtGTE", "replyAnsweredAtLT", "replyAnsweredAtLTE", "replyAnsweredAtIsNil", "replyAnsweredAtNotNil", "answerRating", "answerRatingNEQ", "answerRatingIn", "answerRatingNotIn", "answerRatingGT", "answerRatingGTE", "answerRatingLT", "answerRatingLTE", "answerRatingIsNil", "answerRatingNotNil", "answerUnderstood", "answerUnderstoodNEQ", "answerUnderstoodIsNil", "answerUnderstoodNotNil", "answerComment", "answerCommentNEQ", "answerCommentIn", "answerCommentNotIn", "answerCommentGT", "answerCommentGTE", "answerCommentLT", "answerCommentLTE", "answerCommentContains", "answerCommentHasPrefix", "answerCommentHasSuffix", "answerCommentIsNil", "answerCommentNotNil", "answerCommentEqualFold", "answerCommentContainsFold", "hasSeenAnswer", "hasSeenAnswerNEQ", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasDiscipline", "hasDisciplineWith", "hasSubject", "hasSubjectWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19906,34 +19566,6 @@ func (ec *executionContext) unmarshalInputQuestionWhereInput(ctx context.Context
 				return it, err
 			}
 			it.CancelledAtNotNil = data
-		case "hasStudent":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudent"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudent = data
-		case "hasStudentWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudentWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudentWith = data
-		case "hasGroup":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroup"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGroup = data
-		case "hasGroupWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroupWith"))
-			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGroupWith = data
 		case "hasDiscipline":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDiscipline"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -19962,20 +19594,6 @@ func (ec *executionContext) unmarshalInputQuestionWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasSubjectWith = data
-		case "hasTeacher":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacher"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacher = data
-		case "hasTeacherWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherWith = data
 		}
 	}
 	return it, nil
@@ -20155,7 +19773,7 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "timezone", "timezoneNEQ", "timezoneIn", "timezoneNotIn", "timezoneGT", "timezoneGTE", "timezoneLT", "timezoneLTE", "timezoneContains", "timezoneHasPrefix", "timezoneHasSuffix", "timezoneEqualFold", "timezoneContainsFold", "minCancelHours", "minCancelHoursNEQ", "minCancelHoursIn", "minCancelHoursNotIn", "minCancelHoursGT", "minCancelHoursGTE", "minCancelHoursLT", "minCancelHoursLTE", "hasGroups", "hasGroupsWith", "hasBookingRooms", "hasBookingRoomsWith", "hasBookings", "hasBookingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "timezone", "timezoneNEQ", "timezoneIn", "timezoneNotIn", "timezoneGT", "timezoneGTE", "timezoneLT", "timezoneLTE", "timezoneContains", "timezoneHasPrefix", "timezoneHasSuffix", "timezoneEqualFold", "timezoneContainsFold", "minCancelHours", "minCancelHoursNEQ", "minCancelHoursIn", "minCancelHoursNotIn", "minCancelHoursGT", "minCancelHoursGTE", "minCancelHoursLT", "minCancelHoursLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20477,48 +20095,6 @@ func (ec *executionContext) unmarshalInputSchoolWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.MinCancelHoursLTE = data
-		case "hasGroups":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroups"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGroups = data
-		case "hasGroupsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGroupsWith"))
-			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasGroupsWith = data
-		case "hasBookingRooms":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRooms"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRooms = data
-		case "hasBookingRoomsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingRoomsWith"))
-			data, err := ec.unmarshalOBookingRoomWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingRoomsWith = data
-		case "hasBookings":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookings"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookings = data
-		case "hasBookingsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingsWith"))
-			data, err := ec.unmarshalOBookingWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingsWith = data
 		}
 	}
 	return it, nil
@@ -20898,7 +20474,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "blockedAt", "blockedAtNEQ", "blockedAtIn", "blockedAtNotIn", "blockedAtGT", "blockedAtGTE", "blockedAtLT", "blockedAtLTE", "blockedAtIsNil", "blockedAtNotNil", "deletedAt", "deletedAtNEQ", "deletedAtIn", "deletedAtNotIn", "deletedAtGT", "deletedAtGTE", "deletedAtLT", "deletedAtLTE", "deletedAtIsNil", "deletedAtNotNil", "hasStudentGroups", "hasStudentGroupsWith", "hasTeacherGroups", "hasTeacherGroupsWith", "hasDisciplines", "hasDisciplinesWith", "hasQuestions", "hasQuestionsWith", "hasAnsweredQuestions", "hasAnsweredQuestionsWith", "hasBookings", "hasBookingsWith", "hasTeacherBookings", "hasTeacherBookingsWith", "hasAvailabilitySlots", "hasAvailabilitySlotsWith", "hasNpsAnswers", "hasNpsAnswersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "blockedAt", "blockedAtNEQ", "blockedAtIn", "blockedAtNotIn", "blockedAtGT", "blockedAtGTE", "blockedAtLT", "blockedAtLTE", "blockedAtIsNil", "blockedAtNotNil", "deletedAt", "deletedAtNEQ", "deletedAtIn", "deletedAtNotIn", "deletedAtGT", "deletedAtGTE", "deletedAtLT", "deletedAtLTE", "deletedAtIsNil", "deletedAtNotNil", "hasDisciplines", "hasDisciplinesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21570,34 +21146,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.DeletedAtNotNil = data
-		case "hasStudentGroups":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudentGroups"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudentGroups = data
-		case "hasStudentGroupsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStudentGroupsWith"))
-			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasStudentGroupsWith = data
-		case "hasTeacherGroups":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherGroups"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherGroups = data
-		case "hasTeacherGroupsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherGroupsWith"))
-			data, err := ec.unmarshalOGroupWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherGroupsWith = data
 		case "hasDisciplines":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDisciplines"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -21612,90 +21160,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasDisciplinesWith = data
-		case "hasQuestions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuestions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuestions = data
-		case "hasQuestionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasQuestionsWith"))
-			data, err := ec.unmarshalOQuestionWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasQuestionsWith = data
-		case "hasAnsweredQuestions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAnsweredQuestions"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAnsweredQuestions = data
-		case "hasAnsweredQuestionsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAnsweredQuestionsWith"))
-			data, err := ec.unmarshalOQuestionWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAnsweredQuestionsWith = data
-		case "hasBookings":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookings"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookings = data
-		case "hasBookingsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBookingsWith"))
-			data, err := ec.unmarshalOBookingWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasBookingsWith = data
-		case "hasTeacherBookings":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherBookings"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherBookings = data
-		case "hasTeacherBookingsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeacherBookingsWith"))
-			data, err := ec.unmarshalOBookingWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeacherBookingsWith = data
-		case "hasAvailabilitySlots":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAvailabilitySlots"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAvailabilitySlots = data
-		case "hasAvailabilitySlotsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAvailabilitySlotsWith"))
-			data, err := ec.unmarshalOAvailabilitySlotWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAvailabilitySlotsWith = data
-		case "hasNpsAnswers":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasNpsAnswers"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasNpsAnswers = data
-		case "hasNpsAnswersWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasNpsAnswersWith"))
-			data, err := ec.unmarshalONPSAnswerWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasNpsAnswersWith = data
 		}
 	}
 	return it, nil

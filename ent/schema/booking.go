@@ -48,13 +48,13 @@ func (Booking) Fields() []ent.Field {
 
 func (Booking) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("school", School.Type).Ref("bookings").Field("school_id").Unique().Required(),
-		edge.From("group", Group.Type).Ref("bookings").Field("group_id").Unique().Required(),
-		edge.From("student", User.Type).Ref("bookings").Field("student_id").Unique().Required(),
-		edge.From("teacher", User.Type).Ref("teacher_bookings").Field("teacher_id").Unique(),
+		edge.From("school", School.Type).Ref("bookings").Field("school_id").Unique().Required().Annotations(noEdgeFilter),
+		edge.From("group", Group.Type).Ref("bookings").Field("group_id").Unique().Required().Annotations(noEdgeFilter),
+		edge.From("student", User.Type).Ref("bookings").Field("student_id").Unique().Required().Annotations(noEdgeFilter),
+		edge.From("teacher", User.Type).Ref("teacher_bookings").Field("teacher_id").Unique().Annotations(noEdgeFilter),
 		edge.To("discipline", Discipline.Type).Field("discipline_id").Unique().Required(),
-		edge.To("booking_room", BookingRoom.Type).Field("booking_room_id").Unique(),
-		edge.To("cancelled_by", User.Type).Field("cancelled_by_id").Unique(),
+		edge.To("booking_room", BookingRoom.Type).Field("booking_room_id").Unique().Annotations(noEdgeFilter),
+		edge.To("cancelled_by", User.Type).Field("cancelled_by_id").Unique().Annotations(noEdgeFilter),
 	}
 }
 

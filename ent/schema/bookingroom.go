@@ -28,9 +28,9 @@ func (BookingRoom) Fields() []ent.Field {
 
 func (BookingRoom) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("school", School.Type).Ref("booking_rooms").Field("school_id").Unique().Required(),
+		edge.From("school", School.Type).Ref("booking_rooms").Field("school_id").Unique().Required().Annotations(noEdgeFilter),
 		edge.To("disciplines", Discipline.Type),
-		edge.To("availability_slots", AvailabilitySlot.Type),
+		edge.To("availability_slots", AvailabilitySlot.Type).Annotations(noEdgeFilter),
 	}
 }
 
@@ -62,8 +62,8 @@ func (AvailabilitySlot) Fields() []ent.Field {
 
 func (AvailabilitySlot) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("teacher", User.Type).Ref("availability_slots").Field("teacher_id").Unique().Required(),
-		edge.From("booking_room", BookingRoom.Type).Ref("availability_slots").Field("booking_room_id").Unique().Required(),
+		edge.From("teacher", User.Type).Ref("availability_slots").Field("teacher_id").Unique().Required().Annotations(noEdgeFilter),
+		edge.From("booking_room", BookingRoom.Type).Ref("availability_slots").Field("booking_room_id").Unique().Required().Annotations(noEdgeFilter),
 		edge.To("discipline", Discipline.Type).Field("discipline_id").Unique().Required(),
 	}
 }

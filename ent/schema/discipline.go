@@ -24,8 +24,8 @@ func (Discipline) Fields() []ent.Field {
 func (Discipline) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("subjects", Subject.Type),
-		edge.From("teachers", User.Type).Ref("disciplines"),
-		edge.From("booking_rooms", BookingRoom.Type).Ref("disciplines"),
+		edge.From("teachers", User.Type).Ref("disciplines").Annotations(noEdgeFilter),
+		edge.From("booking_rooms", BookingRoom.Type).Ref("disciplines").Annotations(noEdgeFilter),
 	}
 }
 

@@ -25,11 +25,11 @@ func (Group) Fields() []ent.Field {
 
 func (Group) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("school", School.Type).Ref("groups").Field("school_id").Unique().Required().Immutable(),
-		edge.To("students", User.Type).Annotations(entgql.RelayConnection()),
-		edge.To("teachers", User.Type).Annotations(entgql.RelayConnection()),
-		edge.To("questions", Question.Type).Annotations(entgql.RelayConnection()),
-		edge.To("bookings", Booking.Type).Annotations(entgql.RelayConnection()),
+		edge.From("school", School.Type).Ref("groups").Field("school_id").Unique().Required().Immutable().Annotations(noEdgeFilter),
+		edge.To("students", User.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("teachers", User.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("questions", Question.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("bookings", Booking.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 	}
 }
 

@@ -31,7 +31,7 @@ func (NPSAnswer) Fields() []ent.Field {
 
 func (NPSAnswer) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("user", User.Type).Ref("nps_answers").Field("user_id").Unique().Required(),
+		edge.From("user", User.Type).Ref("nps_answers").Field("user_id").Unique().Required().Annotations(noEdgeFilter),
 	}
 }
 

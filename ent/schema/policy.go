@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 
 	"github.com/stift/stift-reports/auth"
@@ -20,3 +21,12 @@ func (NPSAnswer) Policy() ent.Policy        { return auth.ScopedPolicy(auth.NPSA
 func (Discipline) Policy() ent.Policy       { return auth.PublicPolicy() }
 func (Subject) Policy() ent.Policy          { return auth.PublicPolicy() }
 func (APIToken) Policy() ent.Policy         { return auth.SystemPolicy() }
+
+// noEdgeFilter drops an edge from the GraphQL where inputs. A where filter
+// across an edge (users(where: {hasTeacherGroupsWith: …})) is a plain SQL
+// sub-query that the privacy rules, which filter the rows a query returns,
+// never see: through it a scoped token could test facts about rows outside
+// its scope. So every edge towards a scoped type is left out of the where
+// inputs; edges to the shared catalogue (disciplines, subjects) stay. The
+// edges themselves remain navigable, and their rows are filtered.
+var noEdgeFilter = entgql.Skip(entgql.SkipWhereInput)

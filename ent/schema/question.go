@@ -61,11 +61,11 @@ func (Question) Fields() []ent.Field {
 
 func (Question) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("student", User.Type).Ref("questions").Field("student_id").Unique().Required(),
-		edge.From("group", Group.Type).Ref("questions").Field("group_id").Unique().Required(),
+		edge.From("student", User.Type).Ref("questions").Field("student_id").Unique().Required().Annotations(noEdgeFilter),
+		edge.From("group", Group.Type).Ref("questions").Field("group_id").Unique().Required().Annotations(noEdgeFilter),
 		edge.To("discipline", Discipline.Type).Field("discipline_id").Unique().Required(),
 		edge.To("subject", Subject.Type).Field("subject_id").Unique(),
-		edge.From("teacher", User.Type).Ref("answered_questions").Field("teacher_id").Unique(),
+		edge.From("teacher", User.Type).Ref("answered_questions").Field("teacher_id").Unique().Annotations(noEdgeFilter),
 	}
 }
 

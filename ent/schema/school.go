@@ -31,9 +31,9 @@ func (School) Fields() []ent.Field {
 
 func (School) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("groups", Group.Type).Annotations(entgql.RelayConnection()),
-		edge.To("booking_rooms", BookingRoom.Type).Annotations(entgql.RelayConnection()),
-		edge.To("bookings", Booking.Type).Annotations(entgql.RelayConnection()),
+		edge.To("groups", Group.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("booking_rooms", BookingRoom.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("bookings", Booking.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 	}
 }
 
