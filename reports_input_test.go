@@ -357,3 +357,26 @@ func FuzzReportBodies(f *testing.F) {
 		}
 	})
 }
+
+// TestReportMethods: a report route answers other methods with 405 and
+// Allow: POST, in the error shape; the OpenAPI document is served.
+func TestReportMethods(t *testing.T) {
+	s := newReportServer(t, testdb.SQLite(t), Config{})
+	for _, path := range []string{"/reports/questions", "/v1/reports/groups-usage"} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" || !strings.Contains(body, `"code":405`) {
+			t.Errorf("GET %s = %d %q %s", path, resp.StatusCode, resp.Header.Get("Allow"), body)
+		}
+	}
+	resp, err := http.Get(s.URL + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != 200 || !strings.Contains(body, `"openapi"`) {
+		t.Errorf("GET /openapi.json = %d", resp.StatusCode)
+	}
+}

@@ -17,6 +17,7 @@ func (s *Server) routes() http.Handler {
 	s.mux = mux
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /openapi.json", rest.OpenAPIHandler())
 	mux.Handle("GET /readyz", s.handleReadyz())
 
 	limits := newLimits(s.cfg)

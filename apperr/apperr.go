@@ -25,6 +25,7 @@ const (
 	Forbidden     Code = "forbidden"      // the token may not see what was asked for
 	NotFound      Code = "not_found"      // no such route or resource
 	NotAcceptable Code = "not_acceptable" // no supported media type in Accept
+	BadMethod     Code = "bad_method"     // the route exists, not for this method
 	TooLarge      Code = "too_large"      // the request body is too large
 	TooMany       Code = "too_many"       // too many requests: the client should retry later
 	Unavailable   Code = "unavailable"    // the database cannot be reached
@@ -80,6 +81,8 @@ func Status(err error) int {
 		return http.StatusNotFound
 	case NotAcceptable:
 		return http.StatusNotAcceptable
+	case BadMethod:
+		return http.StatusMethodNotAllowed
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
 	case TooMany:

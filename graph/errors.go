@@ -60,7 +60,7 @@ func codeOf(c apperr.Code) string {
 		return CodeUnauthenticated
 	case apperr.Forbidden:
 		return CodeForbidden
-	case apperr.Invalid, apperr.NotAcceptable, apperr.TooLarge, apperr.NotFound:
+	case apperr.Invalid, apperr.NotAcceptable, apperr.TooLarge, apperr.NotFound, apperr.BadMethod:
 		return CodeBadUserInput
 	}
 	return CodeInternal

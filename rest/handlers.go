@@ -41,9 +41,15 @@ func (h *Handler) Register(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 		"/reports/bookings-workload": h.workload,
 		"/reports/groups-usage":      h.groupsUsage,
 	}
+	postOnly := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		apperr.Write(w, apperr.Errorf(apperr.BadMethod, "Method not allowed; use POST."))
+	})
 	for path, f := range routes {
-		mux.Handle("POST "+path, wrap(f))
-		mux.Handle("POST /v1"+path, wrap(f))
+		for _, p := range []string{path, "/v1" + path} {
+			mux.Handle("POST "+p, wrap(f))
+			mux.Handle(p, postOnly)
+		}
 	}
 }
 
