@@ -42,6 +42,10 @@ type Config struct {
 	CORSOrigins     []string      // CORS_ALLOWED_ORIGINS, comma-separated; none: CORS off
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
 
+	ReplicaURL    string // REPLICA_DATABASE_URL: a streaming replica for report reads
+	ReplicaStrict bool   // REPLICA_STRICT: 503 rather than read from the primary when the replica is down
+
+	reads       *db.Reads    // where report reads go; nil: the primary
 	xlsxMaxRows int          // rows per XLSX sheet; tests make it small
 	migrated    *atomic.Bool // false until the schema is migrated; nil: migrated
 }
@@ -110,6 +114,8 @@ func defaults(getenv func(string) string) Config {
 	cfg.DepthLimit, _ = strconv.Atoi(env("GRAPHQL_DEPTH_LIMIT", "12"))
 	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
 	cfg.GraphQLTimeout, _ = time.ParseDuration(env("GRAPHQL_TIMEOUT", "30s"))
+	cfg.ReplicaURL = getenv("REPLICA_DATABASE_URL")
+	cfg.ReplicaStrict = getenv("REPLICA_STRICT") == "true"
 	cfg.RateLimit, _ = strconv.ParseFloat(env("RATE_LIMIT", "10"), 64)
 	cfg.RateBurst, _ = strconv.Atoi(env("RATE_BURST", "20"))
 	cfg.ExportsPerToken, _ = strconv.Atoi(env("EXPORTS_PER_TOKEN", "2"))
@@ -190,6 +196,21 @@ func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		go migrateLater(ctx, cfg, d, stdout, log)
 	default:
 		return err
+	}
+	if cfg.ReplicaURL != "" {
+		replica, err := db.Open(cfg.ReplicaURL)
+		if err != nil {
+			return fmt.Errorf("replica: %w", err)
+		}
+		defer replica.Close()
+		cfg.reads = db.NewReads(d, replica, cfg.ReplicaStrict)
+		go cfg.reads.Watch(ctx, time.Second, func(healthy bool) {
+			if healthy {
+				log.Info("replica answers; reports read from it")
+			} else {
+				log.Warn("replica unreachable; reports read from the primary", "strict", cfg.ReplicaStrict)
+			}
+		})
 	}
 	return serve(ctx, cfg, d, log, stdout, ready)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stift/stift-reports/apperr"
+	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph"
 )
@@ -22,6 +23,7 @@ func (s *Server) graphqlHandler() http.Handler {
 		ComplexityLimit: s.cfg.ComplexityLimit,
 		DepthLimit:      s.cfg.DepthLimit,
 		Log:             s.log,
+		Reads:           s.reads(),
 		XLSX:            export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
 		PortalURL:       s.cfg.PortalURL,
 		Now:             s.now,
@@ -59,6 +61,14 @@ func (s *Server) handleReadyz() http.Handler {
 		}
 		encode(w, http.StatusOK, map[string]string{"status": "ok", "database": s.db.Dialect})
 	})
+}
+
+// reads returns where report reads go.
+func (s *Server) reads() *db.Reads {
+	if s.cfg.reads != nil {
+		return s.cfg.reads
+	}
+	return db.NewReads(s.db, nil, false)
 }
 
 // migrated reports whether the database schema is in place.

@@ -29,7 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /graphql", gql)
 	mux.Handle("OPTIONS /graphql", gql)
 
-	reports := &rest.Handler{DB: s.db, Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
+	reports := &rest.Handler{DB: s.reads(), Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
 		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}, Observe: s.metrics.ObserveReport}
 	reports.Register(mux, func(h http.Handler) http.Handler { return authed(limits.capExports(h)) })
 

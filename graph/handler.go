@@ -23,13 +23,18 @@ type Options struct {
 	PortalURL       string
 	Now             func() time.Time
 	Log             *slog.Logger
+	Reads           *db.Reads // where report reads go; nil: d
 	XLSX            export.XLSXOptions // sheets of XLSX downloads
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
 // schema over d. Requests must already carry an authenticated principal.
 func NewHandler(d *db.DB, opts Options) http.Handler {
-	srv := handler.New(NewSchema(&Resolver{Client: d.Client, DB: d, PortalURL: opts.PortalURL, Now: opts.Now}))
+	reads := opts.Reads
+	if reads == nil {
+		reads = db.NewReads(d, nil, false)
+	}
+	srv := handler.New(NewSchema(&Resolver{Client: d.Client, Reads: reads, PortalURL: opts.PortalURL, Now: opts.Now}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

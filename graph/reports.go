@@ -267,6 +267,10 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	if err != nil {
 		return nil, err
 	}
+	d, err := r.Reads.Get()
+	if err != nil {
+		return nil, err
+	}
 	size, err := pageSize(first)
 	if err != nil {
 		return nil, err
@@ -275,7 +279,7 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 		return nil, err
 	}
 	in.Limit = size + 1
-	seq, err := report.Questions(ctx, r.DB, p, in)
+	seq, err := report.Questions(ctx, d, p, in)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +287,7 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	if err != nil {
 		return nil, err
 	}
-	ns := newNodes(r.DB.Client)
+	ns := newNodes(d.Client)
 	conn := &QuestionReportConnection{Edges: make([]*QuestionReportEdge, len(rows))}
 	cursors := make([]entgql.Cursor[string], len(rows))
 	for i, row := range rows {
@@ -301,7 +305,7 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	}
 	conn.PageInfo = pageInfo(cursors, more, after)
 	in.After, in.Limit = nil, 0
-	conn.count = func(ctx context.Context) (int, error) { return report.CountQuestions(ctx, r.DB, p, in) }
+	conn.count = func(ctx context.Context) (int, error) { return report.CountQuestions(ctx, d, p, in) }
 	return conn, nil
 }
 
@@ -389,6 +393,10 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	if err != nil {
 		return nil, err
 	}
+	d, err := r.Reads.Get()
+	if err != nil {
+		return nil, err
+	}
 	size, err := pageSize(first)
 	if err != nil {
 		return nil, err
@@ -398,7 +406,7 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	}
 	in.Limit = size + 1
 	now := r.Now()
-	seq, err := report.Bookings(ctx, r.DB, p, in, now)
+	seq, err := report.Bookings(ctx, d, p, in, now)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +414,7 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	if err != nil {
 		return nil, err
 	}
-	ns := newNodes(r.DB.Client)
+	ns := newNodes(d.Client)
 	conn := &BookingReportConnection{Edges: make([]*BookingReportEdge, len(rows))}
 	cursors := make([]entgql.Cursor[string], len(rows))
 	for i, row := range rows {
@@ -427,7 +435,7 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	}
 	conn.PageInfo = pageInfo(cursors, more, after)
 	in.After, in.Limit = nil, 0
-	conn.count = func(ctx context.Context) (int, error) { return report.CountBookings(ctx, r.DB, p, in, now) }
+	conn.count = func(ctx context.Context) (int, error) { return report.CountBookings(ctx, d, p, in, now) }
 	return conn, nil
 }
 
@@ -449,11 +457,15 @@ func (r *Resolver) bookingsWorkload(ctx context.Context, schoolIDs []gid.SchoolI
 	if err != nil {
 		return nil, err
 	}
-	seq, err := report.Workload(ctx, r.DB, p, schoolIDs)
+	d, err := r.Reads.Get()
 	if err != nil {
 		return nil, err
 	}
-	ns := newNodes(r.DB.Client)
+	seq, err := report.Workload(ctx, d, p, schoolIDs)
+	if err != nil {
+		return nil, err
+	}
+	ns := newNodes(d.Client)
 	out := []*WorkloadRow{}
 	for row, err := range seq {
 		if err != nil {

@@ -92,6 +92,10 @@ func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, 
 	if err != nil {
 		return nil, err
 	}
+	d, err := r.Reads.Get()
+	if err != nil {
+		return nil, err
+	}
 	opts, err := statsOptions(bucket, timezone)
 	if err != nil {
 		return nil, err
@@ -100,11 +104,11 @@ func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, 
 	for i, d := range groupBy {
 		dims[i] = report.QuestionDimension(d)
 	}
-	seq, err := report.QuestionStats(ctx, r.DB, p, in, dims, opts)
+	seq, err := report.QuestionStats(ctx, d, p, in, dims, opts)
 	if err != nil {
 		return nil, err
 	}
-	ns := newNodes(r.DB.Client)
+	ns := newNodes(d.Client)
 	out := []*QuestionStatsBucket{}
 	for b, err := range seq {
 		if err != nil {
@@ -125,6 +129,10 @@ func (r *Resolver) bookingStats(ctx context.Context, in report.BookingsInput, gr
 	if err != nil {
 		return nil, err
 	}
+	d, err := r.Reads.Get()
+	if err != nil {
+		return nil, err
+	}
 	opts, err := statsOptions(bucket, timezone)
 	if err != nil {
 		return nil, err
@@ -133,11 +141,11 @@ func (r *Resolver) bookingStats(ctx context.Context, in report.BookingsInput, gr
 	for i, d := range groupBy {
 		dims[i] = report.BookingDimension(d)
 	}
-	seq, err := report.BookingStats(ctx, r.DB, p, in, dims, opts, r.Now())
+	seq, err := report.BookingStats(ctx, d, p, in, dims, opts, r.Now())
 	if err != nil {
 		return nil, err
 	}
-	ns := newNodes(r.DB.Client)
+	ns := newNodes(d.Client)
 	out := []*BookingStatsBucket{}
 	for b, err := range seq {
 		if err != nil {

@@ -73,11 +73,15 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 	if err != nil {
 		return nil, err
 	}
-	u, err := report.GroupsUsageReport(ctx, r.DB, p, in)
+	d, err := r.Reads.Get()
 	if err != nil {
 		return nil, err
 	}
-	ns := newNodes(r.DB.Client)
+	u, err := report.GroupsUsageReport(ctx, d, p, in)
+	if err != nil {
+		return nil, err
+	}
+	ns := newNodes(d.Client)
 	out := &GroupsUsageReport{UsageSummary: u.Summary, From: u.From, To: u.To, Timezone: u.Location.String(),
 		Students: []*StudentUsage{}}
 	for st, err := range u.Students {

@@ -23,7 +23,7 @@ import (
 
 // Handler serves the report endpoints.
 type Handler struct {
-	DB        *db.DB
+	DB        *db.Reads // where report reads go
 	Log       *slog.Logger
 	Now       func() time.Time
 	PortalURL string // where question links point
@@ -63,7 +63,7 @@ type table struct {
 }
 
 func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
-	format, p, err := h.start(r)
+	format, p, d, err := h.start(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -73,7 +73,7 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	seq, err := report.Questions(r.Context(), h.DB, p, report.QuestionsInput{From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs})
+	seq, err := report.Questions(r.Context(), d, p, report.QuestionsInput{From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -86,7 +86,7 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) bookings(w http.ResponseWriter, r *http.Request) {
-	format, p, err := h.start(r)
+	format, p, d, err := h.start(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -96,7 +96,7 @@ func (h *Handler) bookings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	seq, err := report.Bookings(r.Context(), h.DB, p, report.BookingsInput{From: in.StartDate, To: in.EndDate, SchoolIDs: in.SchoolIDs}, h.Now())
+	seq, err := report.Bookings(r.Context(), d, p, report.BookingsInput{From: in.StartDate, To: in.EndDate, SchoolIDs: in.SchoolIDs}, h.Now())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -108,7 +108,7 @@ func (h *Handler) bookings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) workload(w http.ResponseWriter, r *http.Request) {
-	format, p, err := h.start(r)
+	format, p, d, err := h.start(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -118,7 +118,7 @@ func (h *Handler) workload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	seq, err := report.Workload(r.Context(), h.DB, p, in.SchoolIDs)
+	seq, err := report.Workload(r.Context(), d, p, in.SchoolIDs)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -130,7 +130,7 @@ func (h *Handler) workload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
-	format, p, err := h.start(r)
+	format, p, d, err := h.start(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -140,7 +140,7 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := report.GroupsUsageReport(r.Context(), h.DB, p, report.GroupsUsageInput{
+	u, err := report.GroupsUsageReport(r.Context(), d, p, report.GroupsUsageInput{
 		From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs,
 		ShowTeachers: in.ShowTeachers, ShowDisciplines: in.ShowDisciplines,
 	})
@@ -166,17 +166,19 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 	h.finish(w, r, out, err)
 }
 
-// start negotiates the format and returns the request's principal.
-func (h *Handler) start(r *http.Request) (Format, *auth.Principal, error) {
+// start negotiates the format and returns the request's principal and the
+// database to read from.
+func (h *Handler) start(r *http.Request) (Format, *auth.Principal, *db.DB, error) {
 	format, err := Negotiate(r.Header.Get("Accept"))
 	if err != nil {
-		return format, nil, err
+		return format, nil, nil, err
 	}
 	p, ok := auth.FromContext(r.Context())
 	if !ok {
-		return format, nil, auth.ErrUnauthorized
+		return format, nil, nil, auth.ErrUnauthorized
 	}
-	return format, p, nil
+	d, err := h.DB.Get()
+	return format, p, d, err
 }
 
 // writeTable streams a tabular report in the format.
