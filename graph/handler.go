@@ -23,7 +23,7 @@ type Options struct {
 	PortalURL       string
 	Now             func() time.Time
 	Log             *slog.Logger
-	Reads           *db.Reads // where report reads go; nil: d
+	Reads           *db.Reads          // where report reads go; nil: d
 	XLSX            export.XLSXOptions // sheets of XLSX downloads
 }
 

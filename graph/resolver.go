@@ -14,7 +14,7 @@ import (
 // Resolver is the root resolver; it holds the dependencies of all resolvers.
 type Resolver struct {
 	Client    *ent.Client
-	Reads     *db.Reads // where report reads go
+	Reads     *db.Reads        // where report reads go
 	PortalURL string           // where question links point
 	Now       func() time.Time // the clock of derived statuses
 }
