@@ -12,6 +12,7 @@ import (
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent"
 	"github.com/stift/stift-reports/ent/booking"
 	"github.com/stift/stift-reports/ent/bookingroom"
@@ -162,6 +163,16 @@ func principal(ctx context.Context) (*auth.Principal, error) {
 	return p, nil
 }
 
+// start returns the request's principal and the database its reports read.
+func (r *Resolver) start(ctx context.Context) (*auth.Principal, *db.DB, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := r.Reads.Get()
+	return p, d, err
+}
+
 // pageSize returns the size of the page asked for with first.
 func pageSize(first *int) (int, error) {
 	switch {
@@ -263,11 +274,7 @@ type QuestionReportEdge struct {
 }
 
 func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput, first *int, after *entgql.Cursor[string]) (*QuestionReportConnection, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.Reads.Get()
+	p, d, err := r.start(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -389,11 +396,7 @@ type BookingReportEdge struct {
 }
 
 func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, first *int, after *entgql.Cursor[string]) (*BookingReportConnection, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.Reads.Get()
+	p, d, err := r.start(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -453,11 +456,7 @@ func (r *WorkloadRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
 }
 
 func (r *Resolver) bookingsWorkload(ctx context.Context, schoolIDs []gid.SchoolID) ([]*WorkloadRow, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.Reads.Get()
+	p, d, err := r.start(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -88,11 +88,7 @@ func statsOptions(bucket *TimeBucket, timezone *string) (report.StatsOptions, er
 }
 
 func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, groupBy []QuestionDimension, bucket *TimeBucket, timezone *string) ([]*QuestionStatsBucket, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.Reads.Get()
+	p, d, err := r.start(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +121,7 @@ func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, 
 }
 
 func (r *Resolver) bookingStats(ctx context.Context, in report.BookingsInput, groupBy []BookingDimension, bucket *TimeBucket, timezone *string) ([]*BookingStatsBucket, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.Reads.Get()
+	p, d, err := r.start(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -69,11 +69,7 @@ func (d *DisciplineUsage) Discipline(ctx context.Context) (*ent.Discipline, erro
 }
 
 func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) (*GroupsUsageReport, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.Reads.Get()
+	p, d, err := r.start(ctx)
 	if err != nil {
 		return nil, err
 	}
