@@ -1,23 +1,29 @@
 package export
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // WriteCSV writes a header row of the columns' Header, then one record per
 // row, as RFC 4180 CSV (comma-separated, fields quoted when needed) except
-// that lines end with LF rather than CRLF: encoding/csv's CRLF mode rewrites
-// line breaks inside fields (it drops a lone CR and turns LF into CRLF),
-// whereas in LF mode every cell comes out byte for byte, and spreadsheet
-// programs and CSV libraries read either ending. There is no byte order
-// mark. Strings pass through [Sanitize] (headers do not: they are the
-// package's own); numbers and booleans are written as they are (a bool as
-// true or false), nil as an empty field. See the package documentation for
-// the value types and for what happens when rows yields an error.
+// that lines end with LF rather than CRLF, as encoding/csv's default mode
+// writes them: every cell comes out byte for byte (a CR or LF inside a
+// quoted field stays what it was), and spreadsheet programs and CSV
+// libraries read either ending. There is no byte order mark. Strings pass
+// through [Sanitize] (headers do not: they are the package's own); numbers
+// and booleans are written as they are (a bool as true or false), nil as an
+// empty field. See the package documentation for the value types and for
+// what happens when rows yields an error.
+//
+// The records are those encoding/csv.Writer would write, but the fields are
+// appended straight into one output buffer: writing a row of strings and
+// numbers allocates nothing.
 func WriteCSV(w io.Writer, cols []Column, rows Rows) error {
 	return WriteCSVSections(w, Section{Columns: cols, Rows: rows})
 }
@@ -26,31 +32,43 @@ func WriteCSV(w io.Writer, cols []Column, rows Rows) error {
 // [WriteCSV] would write it (its header row, then its rows), with an empty
 // line between two tables. Section names are not written.
 func WriteCSVSections(w io.Writer, sections ...Section) error {
-	cw := csv.NewWriter(w)
-	n := 0 // rows written, for flushing every FlushEvery
+	cw := &csvWriter{w: w, buf: make([]byte, 0, csvBufferSize)}
 	for i, s := range sections {
 		if i > 0 {
-			_ = cw.Write(nil) // an empty record is an empty line; errors stick in cw
+			cw.buf = append(cw.buf, '\n')
 		}
-		if err := writeCSVSection(cw, w, s, &n); err != nil {
+		if err := cw.section(s); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.write(); err != nil {
 		return fmt.Errorf("export: writing CSV: %w", err)
 	}
 	return nil
 }
 
-// writeCSVSection writes the header and rows of s to cw, flushing cw and w
-// every FlushEvery rows; n counts the rows across sections.
-func writeCSVSection(cw *csv.Writer, w io.Writer, s Section, n *int) error {
-	record := make([]string, len(s.Columns))
+// csvBufferSize is how much CSV is buffered before it is written to w,
+// between the flushes every FlushEvery rows.
+const csvBufferSize = 64 << 10
+
+// csvWriter appends CSV records to buf and writes buf to w when it fills,
+// or every FlushEvery rows, when w is flushed too; rows counts the rows
+// written across sections.
+type csvWriter struct {
+	w    io.Writer
+	buf  []byte
+	rows int
+}
+
+// section writes the header and rows of s.
+func (cw *csvWriter) section(s Section) error {
 	for i, c := range s.Columns {
-		record[i] = c.Header
+		if i > 0 {
+			cw.buf = append(cw.buf, ',')
+		}
+		cw.buf = appendCSVField(cw.buf, "", c.Header)
 	}
-	_ = cw.Write(record)
+	cw.buf = append(cw.buf, '\n')
 	count := 0
 	for row, err := range s.Rows {
 		if err != nil {
@@ -61,19 +79,21 @@ func writeCSVSection(cw *csv.Writer, w io.Writer, s Section, n *int) error {
 			return rowLengthError(count, len(row), len(s.Columns))
 		}
 		for i, v := range row {
-			if record[i], err = cellText(v); err != nil {
+			if i > 0 {
+				cw.buf = append(cw.buf, ',')
+			}
+			if cw.buf, err = appendCSVValue(cw.buf, v); err != nil {
 				return fmt.Errorf("export: row %d, column %q: %w", count, s.Columns[i].Key, err)
 			}
 		}
-		if err := cw.Write(record); err != nil {
-			return fmt.Errorf("export: writing CSV: %w", err)
-		}
-		if *n++; *n%FlushEvery == 0 {
-			cw.Flush()
-			if err := cw.Error(); err != nil {
+		cw.buf = append(cw.buf, '\n')
+		if cw.rows++; cw.rows%FlushEvery == 0 || len(cw.buf) >= csvBufferSize {
+			if err := cw.write(); err != nil {
 				return fmt.Errorf("export: writing CSV: %w", err)
 			}
-			if err := flush(w); err != nil {
+		}
+		if cw.rows%FlushEvery == 0 {
+			if err := flush(cw.w); err != nil {
 				return fmt.Errorf("export: flushing CSV: %w", err)
 			}
 		}
@@ -81,34 +101,111 @@ func writeCSVSection(cw *csv.Writer, w io.Writer, s Section, n *int) error {
 	return nil
 }
 
-// cellText is the text of a CSV field holding v.
-func cellText(v any) (string, error) {
-	switch v := v.(type) {
-	case nil:
-		return "", nil
-	case string:
-		return Sanitize(v), nil
-	case bool:
-		return strconv.FormatBool(v), nil
-	case int:
-		return strconv.Itoa(v), nil
-	case int64:
-		return strconv.FormatInt(v, 10), nil
-	case float64:
-		return formatFloat(v, -1), nil
-	case Fixed:
-		return formatFloat(v.Value, v.Places), nil
-	case []string:
-		return Sanitize(joinList(v)), nil
+// write writes out what buf holds and empties it.
+func (cw *csvWriter) write() error {
+	if len(cw.buf) == 0 {
+		return nil
 	}
-	return "", fmt.Errorf("unsupported value type %T", v)
+	_, err := cw.w.Write(cw.buf)
+	cw.buf = cw.buf[:0]
+	return err
 }
 
-// formatFloat formats f as appendFloat does, with NaN and infinities as an
-// empty field.
-func formatFloat(f float64, places int) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return ""
+// appendCSVValue appends the CSV field holding v.
+func appendCSVValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return b, nil
+	case string:
+		return appendCSVField(b, sanitizePrefix(v), v), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case int:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(b, v, 10), nil
+	case float64:
+		return appendCSVFloat(b, v, -1), nil
+	case Fixed:
+		return appendCSVFloat(b, v.Value, v.Places), nil
+	case []string:
+		return appendCSVList(b, v), nil
 	}
-	return strconv.FormatFloat(f, 'f', places, 64)
+	return b, fmt.Errorf("unsupported value type %T", v)
+}
+
+// appendCSVFloat appends f as appendFloat formats it, with NaN and
+// infinities as an empty field.
+func appendCSVFloat(b []byte, f float64, places int) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b
+	}
+	return strconv.AppendFloat(b, f, 'f', places, 64)
+}
+
+// appendCSVField appends the field prefix+s, quoted as encoding/csv quotes
+// a field: when it holds a comma, a quote, CR or LF, begins with a space
+// or is exactly \. (a PostgreSQL end-of-data marker); quotes inside are
+// doubled.
+func appendCSVField(b []byte, prefix, s string) []byte {
+	if !csvNeedsQuotes(prefix, s) {
+		b = append(b, prefix...)
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	b = append(b, prefix...)
+	b = appendQuoted(b, s)
+	return append(b, '"')
+}
+
+// appendQuoted appends s with its quotes doubled, as inside a quoted field.
+func appendQuoted(b []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+}
+
+// appendCSVList appends the field joinList(items) after Sanitize, without
+// building the joined string: two items or more hold a comma, so they are
+// always quoted.
+func appendCSVList(b []byte, items []string) []byte {
+	switch len(items) {
+	case 0:
+		return b
+	case 1:
+		return appendCSVField(b, sanitizePrefix(items[0]), items[0])
+	}
+	b = append(b, '"')
+	b = append(b, sanitizePrefix(items[0])...)
+	for i, item := range items {
+		if i > 0 {
+			b = append(b, ListSeparator...)
+		}
+		b = appendQuoted(b, item)
+	}
+	return append(b, '"')
+}
+
+// csvNeedsQuotes reports whether the field prefix+s must be quoted; prefix
+// is "" or Sanitize's quote, which needs no quoting of its own.
+func csvNeedsQuotes(prefix, s string) bool {
+	field := s
+	if prefix != "" {
+		field = prefix // the field begins with the prefix, not with a space
+	} else if s == "" {
+		return false
+	} else if s == `\.` {
+		return true
+	}
+	if strings.ContainsAny(s, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r)
 }

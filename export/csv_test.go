@@ -138,3 +138,62 @@ func TestWriteCSVRejects(t *testing.T) {
 		t.Errorf("got error %v, want the row, the column and the type", err)
 	}
 }
+
+// TestCSVFieldsAreEncodingCSVs compares every field with what encoding/csv
+// writes for the sanitized text, over the cases FuzzCSVField starts from.
+func TestCSVFieldsAreEncodingCSVs(t *testing.T) {
+	for _, s := range csvFieldCases {
+		checkCSVField(t, s)
+	}
+}
+
+var csvFieldCases = []string{
+	"", " ", "a", `\.`, `\.x`, "a,b", `a"b`, `"`, `""`, "a\nb", "a\rb", "\r\n", " lead", "\tlead", "\u00a0nbsp",
+	"\u2003em space", "trail ", "=1+1", "=a,b", `="x"`, "-", "+55 11", "@x", "'=x", "é", "\xff", "Anônimo",
+}
+
+func FuzzCSVField(f *testing.F) {
+	for _, s := range csvFieldCases {
+		f.Add(s)
+	}
+	f.Fuzz(checkCSVField)
+}
+
+// checkCSVField checks the CSV field of the string s and of the lists
+// [s] and [s, s] against encoding/csv's.
+func checkCSVField(t *testing.T, s string) {
+	for _, v := range []any{s, []string{s}, []string{s, s}} {
+		var want bytes.Buffer
+		cw := csv.NewWriter(&want)
+		text := s
+		if list, ok := v.([]string); ok {
+			text = joinList(list)
+		}
+		_ = cw.Write([]string{Sanitize(text)})
+		cw.Flush()
+		got, err := appendCSVValue(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got)+"\n" != want.String() {
+			t.Errorf("%#v: got %q, want %q", v, got, want.String())
+		}
+	}
+}
+
+// TestWriteCSVCellsAllocateNothing checks that encoding a row of every
+// cell type allocates nothing once the buffer has grown.
+func TestWriteCSVCellsAllocateNothing(t *testing.T) {
+	row := reportRow(7)
+	row[0] = `"quoted", with a comma`
+	b := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(100, func() {
+		b = b[:0]
+		for _, v := range row {
+			b, _ = appendCSVValue(b, v)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per row, want 0", allocs)
+	}
+}

@@ -113,14 +113,22 @@ const ListSeparator = ", "
 // encoders apply it to every string value; numbers never pass through it, so
 // a negative number stays a number.
 func Sanitize(s string) string {
+	if p := sanitizePrefix(s); p != "" {
+		return p + s
+	}
+	return s
+}
+
+// sanitizePrefix is what Sanitize puts in front of s: a single quote, or "".
+func sanitizePrefix(s string) string {
 	if s == "" {
-		return s
+		return ""
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
+		return "'"
 	}
-	return s
+	return ""
 }
 
 // flush pushes buffered output of w (an http.ResponseWriter, or anything with

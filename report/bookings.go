@@ -208,7 +208,7 @@ func Bookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput
 	if in.Limit > 0 {
 		q.add(` LIMIT ?`, in.Limit)
 	}
-	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (BookingRow, error) {
+	return rows(ctx, d, q, func(rs rowScanner) (BookingRow, error) {
 		var (
 			r                                      BookingRow
 			tFirst, tLast, tEmail, roomName, modal sql.NullString

@@ -202,13 +202,13 @@ func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 
 	q = s.newQuery().add(`SELECT d.name, COUNT(*) FROM questions q JOIN disciplines d ON d.id = q.discipline_id
 		WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "d.name"), s.in.From, s.in.To)
-	if sum.QuestionsByDiscipline, err = collect(rows(ctx, s.d.SQL, q, scanNameCount)); err != nil {
+	if sum.QuestionsByDiscipline, err = collect(rows(ctx, s.d, q, scanNameCount)); err != nil {
 		return sum, err
 	}
 	q = s.newQuery().add(`SELECT q.answer_rating, COUNT(*) FROM questions q
 		WHERE`+inPeriod+`AND q.answer_rating IS NOT NULL GROUP BY q.answer_rating ORDER BY q.answer_rating`,
 		s.in.From, s.in.To)
-	if sum.AnswerRatings, err = collect(rows(ctx, s.d.SQL, q, scanScoreCount)); err != nil {
+	if sum.AnswerRatings, err = collect(rows(ctx, s.d, q, scanScoreCount)); err != nil {
 		return sum, err
 	}
 
@@ -226,7 +226,7 @@ func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 	sum.AverageNPS, sum.AverageResponseTimeNPS = round2(platform), round2(responseTime)
 	q = s.newQuery().add(`SELECT n.score, COUNT(*)`+npsOfMembers+`AND n.kind = 'PLATFORM'
 		GROUP BY n.score ORDER BY n.score`, s.in.From, s.in.To)
-	if sum.NPSAnswers, err = collect(rows(ctx, s.d.SQL, q, scanScoreCount)); err != nil {
+	if sum.NPSAnswers, err = collect(rows(ctx, s.d, q, scanScoreCount)); err != nil {
 		return sum, err
 	}
 	return sum, nil
@@ -254,7 +254,7 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 		student  StudentUsage
 		question *UsageQuestion
 	}
-	flat := rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (row, error) {
+	flat := rows(ctx, s.d, q, func(rs rowScanner) (row, error) {
 		var (
 			r        row
 			groups   sql.NullString
@@ -318,7 +318,7 @@ func (s usageQueries) teachers(ctx context.Context) iter.Seq2[TeacherUsage, erro
 	FROM users u
 	WHERE u.id IN (SELECT gt.user_id FROM group_teachers gt WHERE gt.group_id IN (SELECT id FROM sel))
 	ORDER BY `+byText(s.d.Dialect, "u.first_name", "u.last_name")+`, u.id`, s.in.From, s.in.To, s.in.From, s.in.To)
-	return rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (TeacherUsage, error) {
+	return rows(ctx, s.d, q, func(rs rowScanner) (TeacherUsage, error) {
 		var (
 			t                   TeacherUsage
 			groups, disciplines sql.NullString
@@ -344,7 +344,7 @@ func (s usageQueries) disciplines(ctx context.Context) iter.Seq2[DisciplineUsage
 			WHERE`+inPeriod+`GROUP BY q.discipline_id, sub.id, sub.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "sub.name"),
 			s.in.From, s.in.To)
 		top := map[gid.DisciplineID][]NameCount{}
-		for r, err := range rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (struct {
+		for r, err := range rows(ctx, s.d, q, func(rs rowScanner) (struct {
 			id gid.DisciplineID
 			NameCount
 		}, error) {
@@ -364,7 +364,7 @@ func (s usageQueries) disciplines(ctx context.Context) iter.Seq2[DisciplineUsage
 		q = s.newQuery().add(`SELECT d.id, d.name, COUNT(*), AVG(q.response_minutes)
 			FROM questions q JOIN disciplines d ON d.id = q.discipline_id
 			WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "d.name"), s.in.From, s.in.To)
-		for du, err := range rows(ctx, s.d.SQL, q, func(rs *sql.Rows) (DisciplineUsage, error) {
+		for du, err := range rows(ctx, s.d, q, func(rs rowScanner) (DisciplineUsage, error) {
 			var (
 				du  DisciplineUsage
 				avg sql.NullFloat64
@@ -386,13 +386,13 @@ func (s usageQueries) disciplines(ctx context.Context) iter.Seq2[DisciplineUsage
 	}
 }
 
-func scanNameCount(rs *sql.Rows) (NameCount, error) {
+func scanNameCount(rs rowScanner) (NameCount, error) {
 	var n NameCount
 	err := rs.Scan(&n.Name, &n.Count)
 	return n, err
 }
 
-func scanScoreCount(rs *sql.Rows) (ScoreCount, error) {
+func scanScoreCount(rs rowScanner) (ScoreCount, error) {
 	var n ScoreCount
 	err := rs.Scan(&n.Score, &n.Count)
 	return n, err

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"iter"
 	"time"
 
@@ -94,8 +93,8 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 	}
 	q := newQuery(d.Dialect).add(`SELECT q.id, s.id, s.name, g.id, g.name,
 		st.id, st.first_name, st.last_name, st.email,
-		t.id, t.first_name, t.last_name, t.email,
-		d.id, d.name, sub.id, sub.name,
+		t.id, COALESCE(t.first_name, ''), COALESCE(t.last_name, ''), COALESCE(t.email, ''),
+		d.id, d.name, sub.id, COALESCE(sub.name, ''),
 		q.created_at, q.answered_at, `+questionStatusSQL+`, q.anonymous, q.description,
 		q.answer_description, q.reply_description, q.reply_answer_description,
 		q.answer_rating, q.answer_understood, q.answer_comment, q.has_seen_answer,
@@ -117,30 +116,18 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 		q.add(` LIMIT ?`, in.Limit)
 	}
 	reveal := p.RevealAnonymous
-	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (QuestionRow, error) {
-		var (
-			r                               QuestionRow
-			tFirst, tLast, tEmail, subjName sql.NullString
-			rating                          sql.NullInt64
-			status                          string
-		)
+	return rows(ctx, d, q, func(rs rowScanner) (QuestionRow, error) {
+		var r QuestionRow
 		err := rs.Scan(&r.ID, &r.SchoolID, &r.SchoolName, &r.GroupID, &r.GroupName,
 			&r.StudentID, &r.StudentFirstName, &r.StudentLastName, &r.StudentEmail,
-			&r.TeacherID, &tFirst, &tLast, &tEmail,
-			&r.DisciplineID, &r.DisciplineName, &r.SubjectID, &subjName,
-			&r.CreatedAt, &r.AnsweredAt, &status, &r.Anonymous, &r.Description,
+			&r.TeacherID, &r.TeacherFirstName, &r.TeacherLastName, &r.TeacherEmail,
+			&r.DisciplineID, &r.DisciplineName, &r.SubjectID, &r.SubjectName,
+			&r.CreatedAt, &r.AnsweredAt, &r.Status, &r.Anonymous, &r.Description,
 			&r.AnswerDescription, &r.ReplyDescription, &r.ReplyAnswerDescription,
-			&rating, &r.AnswerUnderstood, &r.AnswerComment, &r.HasSeenAnswer,
+			&r.AnswerRating, &r.AnswerUnderstood, &r.AnswerComment, &r.HasSeenAnswer,
 			&r.ResponseMinutes, &r.AdjustedResponseMinutes)
 		if err != nil {
 			return r, err
-		}
-		r.TeacherFirstName, r.TeacherLastName, r.TeacherEmail = tFirst.String, tLast.String, tEmail.String
-		r.SubjectName = subjName.String
-		r.Status = QuestionStatus(status)
-		if rating.Valid {
-			n := int(rating.Int64)
-			r.AnswerRating = &n
 		}
 		if r.Anonymous && !reveal {
 			r.StudentHidden = true

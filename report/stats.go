@@ -239,7 +239,7 @@ func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in Question
 		filterQuestions(q, groups, in)
 	})
 	writeGrouping(q, cols, tb)
-	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (QuestionStatsBucket, error) {
+	return rows(ctx, d, q, func(rs rowScanner) (QuestionStatsBucket, error) {
 		var b QuestionStatsBucket
 		dest := make([]any, 0, len(dims)+10)
 		for _, dim := range dims {
@@ -324,7 +324,7 @@ func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsI
 		filterBookings(q, sel, in, now)
 	})
 	writeGrouping(q, cols, tb)
-	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (BookingStatsBucket, error) {
+	return rows(ctx, d, q, func(rs rowScanner) (BookingStatsBucket, error) {
 		var b BookingStatsBucket
 		dest := make([]any, 0, len(dims)+20)
 		for _, dim := range dims {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"iter"
 
 	"github.com/stift/stift-reports/auth"
@@ -48,7 +47,7 @@ func Workload(ctx context.Context, d *db.DB, p *auth.Principal, schools []gid.Sc
 	}
 	q.add(` GROUP BY u.id, u.first_name, u.last_name, u.email, d.id, d.name
 	ORDER BY ` + byText(d.Dialect, "u.first_name", "u.last_name") + `, u.id, ` + byText(d.Dialect, "d.name"))
-	return rows(ctx, d.SQL, q, func(rs *sql.Rows) (WorkloadRow, error) {
+	return rows(ctx, d, q, func(rs rowScanner) (WorkloadRow, error) {
 		var r WorkloadRow
 		err := rs.Scan(&r.TeacherID, &r.TeacherFirstName, &r.TeacherLastName, &r.TeacherEmail,
 			&r.DisciplineID, &r.DisciplineName, &r.WeeklyMinutes)

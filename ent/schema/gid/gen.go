@@ -27,6 +27,7 @@ import (
 	"io"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 {{ range .UUID }}
 // {{ . }}ID is the id of a {{ . }}.
@@ -35,6 +36,7 @@ type {{ . }}ID uuid.UUID
 func (id {{ . }}ID) String() string                   { return uuid.UUID(id).String() }
 func (id {{ . }}ID) Value() (driver.Value, error)     { return uuid.UUID(id).Value() }
 func (id *{{ . }}ID) Scan(src any) error              { return (*uuid.UUID)(id).Scan(src) }
+func (id *{{ . }}ID) ScanUUID(v pgtype.UUID) error    { return scanUUID((*[16]byte)(id), v) }
 func (id {{ . }}ID) MarshalText() ([]byte, error)     { return uuid.UUID(id).MarshalText() }
 func (id *{{ . }}ID) UnmarshalText(b []byte) error    { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id {{ . }}ID) MarshalGQL(w io.Writer)           { marshalUUID(w, "{{ . }}", uuid.UUID(id)) }

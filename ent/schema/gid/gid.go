@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/stift/stift-reports/apperr"
 )
@@ -108,6 +109,16 @@ func unmarshalInt(v any, typ string, n *int) error {
 // invalid makes err a client error: a malformed or mistyped id.
 func invalid(err error) error {
 	return &apperr.Error{Code: apperr.Invalid, Message: err.Error() + ".", Err: err}
+}
+
+// scanUUID stores a UUID that pgx read in its binary form: the ids'
+// ScanUUID methods let pgx fill them without formatting and parsing text.
+func scanUUID(dst *[16]byte, v pgtype.UUID) error {
+	if !v.Valid {
+		return fmt.Errorf("gid: cannot scan NULL into an id")
+	}
+	*dst = v.Bytes
+	return nil
 }
 
 // ParseUUID parses a raw UUID, as REST clients send it.

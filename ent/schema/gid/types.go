@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // SchoolID is the id of a School.
@@ -15,6 +16,7 @@ type SchoolID uuid.UUID
 func (id SchoolID) String() string                { return uuid.UUID(id).String() }
 func (id SchoolID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *SchoolID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *SchoolID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id SchoolID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *SchoolID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id SchoolID) MarshalGQL(w io.Writer)        { marshalUUID(w, "School", uuid.UUID(id)) }
@@ -26,6 +28,7 @@ type GroupID uuid.UUID
 func (id GroupID) String() string                { return uuid.UUID(id).String() }
 func (id GroupID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *GroupID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *GroupID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id GroupID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *GroupID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id GroupID) MarshalGQL(w io.Writer)        { marshalUUID(w, "Group", uuid.UUID(id)) }
@@ -37,6 +40,7 @@ type UserID uuid.UUID
 func (id UserID) String() string                { return uuid.UUID(id).String() }
 func (id UserID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *UserID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *UserID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id UserID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *UserID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id UserID) MarshalGQL(w io.Writer)        { marshalUUID(w, "User", uuid.UUID(id)) }
@@ -48,6 +52,7 @@ type QuestionID uuid.UUID
 func (id QuestionID) String() string                { return uuid.UUID(id).String() }
 func (id QuestionID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *QuestionID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *QuestionID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id QuestionID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *QuestionID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id QuestionID) MarshalGQL(w io.Writer)        { marshalUUID(w, "Question", uuid.UUID(id)) }
@@ -61,6 +66,7 @@ type BookingID uuid.UUID
 func (id BookingID) String() string                { return uuid.UUID(id).String() }
 func (id BookingID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *BookingID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *BookingID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id BookingID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *BookingID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id BookingID) MarshalGQL(w io.Writer)        { marshalUUID(w, "Booking", uuid.UUID(id)) }
@@ -72,6 +78,7 @@ type BookingRoomID uuid.UUID
 func (id BookingRoomID) String() string                { return uuid.UUID(id).String() }
 func (id BookingRoomID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *BookingRoomID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *BookingRoomID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id BookingRoomID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *BookingRoomID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id BookingRoomID) MarshalGQL(w io.Writer)        { marshalUUID(w, "BookingRoom", uuid.UUID(id)) }
@@ -85,6 +92,7 @@ type AvailabilitySlotID uuid.UUID
 func (id AvailabilitySlotID) String() string                { return uuid.UUID(id).String() }
 func (id AvailabilitySlotID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *AvailabilitySlotID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *AvailabilitySlotID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id AvailabilitySlotID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *AvailabilitySlotID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id AvailabilitySlotID) MarshalGQL(w io.Writer) {
@@ -100,6 +108,7 @@ type NPSAnswerID uuid.UUID
 func (id NPSAnswerID) String() string                { return uuid.UUID(id).String() }
 func (id NPSAnswerID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *NPSAnswerID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *NPSAnswerID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id NPSAnswerID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *NPSAnswerID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id NPSAnswerID) MarshalGQL(w io.Writer)        { marshalUUID(w, "NPSAnswer", uuid.UUID(id)) }
@@ -113,6 +122,7 @@ type APITokenID uuid.UUID
 func (id APITokenID) String() string                { return uuid.UUID(id).String() }
 func (id APITokenID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *APITokenID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
+func (id *APITokenID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
 func (id APITokenID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *APITokenID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id APITokenID) MarshalGQL(w io.Writer)        { marshalUUID(w, "APIToken", uuid.UUID(id)) }
