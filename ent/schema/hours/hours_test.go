@@ -54,3 +54,20 @@ func TestMinutes(t *testing.T) {
 		t.Errorf("90 seconds = %v minutes, want 1.5", half)
 	}
 }
+
+// BenchmarkMinutes derives one question's adjusted response time: a
+// question asked on a Friday evening and answered on Monday morning, in
+// São Paulo, under the default hours. One op is one question.
+func BenchmarkMinutes(b *testing.B) {
+	loc, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		b.Skip(err)
+	}
+	from := time.Date(2026, 3, 6, 21, 30, 0, 0, loc)
+	to := time.Date(2026, 3, 9, 8, 15, 0, 0, loc)
+	windows := Default()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Minutes(windows, loc, from, to)
+	}
+}
