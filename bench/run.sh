@@ -292,25 +292,46 @@ SQL
 kill "$PID_PG"; wait "$PID_PG" 2>/dev/null || true
 PID_PG=$(start_server "$PGURL" $PORT_PG)
 rm -f "$BENCH"/plans/*.txt
-plan() { # name path accept body
+plan() { # name what expect(index|whole) path accept body
   local off; off=$(stat -c %s "$PGLOG")
-  "$TOOL" http -url "http://127.0.0.1:$PORT_PG$2" -accept "$3" -body "$4" -token "$TOK_PG" >/dev/null
+  "$TOOL" http -url "http://127.0.0.1:$PORT_PG$4" -accept "$5" -body "$6" -token "$TOK_PG" >/dev/null
   sleep 1
   tail -c +$((off + 1)) "$PGLOG" | awk -v db="@$DBNAME " '
     /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / { keep = index($0, db) > 0 }
     keep' >"$BENCH/plans/$1.txt"
-  local scans
+  local scans res target
   scans=$(grep -oE '(Parallel )?(Seq Scan|Index Scan|Index Only Scan|Bitmap Index Scan|Bitmap Heap Scan)( Backward)?( using [a-z_]+)? on (questions|bookings)' "$BENCH/plans/$1.txt" | sort | uniq -c | sed 's/^ *//' | paste -sd';' - || true)
-  local res="**pass**"
-  if grep -qE 'Seq Scan on (questions|bookings)' "$BENCH/plans/$1.txt"; then res="**FAIL** (seq scan)"; fi
+  if [ "$3" = whole ]; then
+    # Every row of the table is in the report: reading the table is the plan.
+    target="none (every row is read)"; res="n/a"
+  else
+    target="index for the date/scope filter"; res="**pass**"
+    if grep -qE 'Seq Scan on (questions|bookings)' "$BENCH/plans/$1.txt"; then res="**FAIL** (seq scan)"; fi
+  fi
   [ -z "$scans" ] && res="no scan of questions/bookings found"
-  printf 'EXPLAIN %s (bench/plans/%s.txt): scans of questions/bookings\t%s\tindex for the date/scope filter\t%s\n' "$1" "$1" "${scans:-none}" "$res" >>"$EXTRA"
+  printf 'EXPLAIN %s: %s (bench/plans/%s.txt): scans of questions/bookings\t%s\t%s\t%s\n' "$1" "$2" "$1" "${scans:-none}" "$target" "$res" >>"$EXTRA"
 }
-plan questions_year "/v1/reports/questions" text/csv "$QBODY"
-plan questions_small "/v1/reports/questions" application/json "$SMALLBODY"
-plan bookings_year "/v1/reports/bookings" text/csv "$BBODY"
-plan groups_usage "/v1/reports/groups-usage" application/json "$GUBODY"
-plan question_stats "/graphql" application/json "$STATSBODY"
+# Narrow reports, where an index should find the rows: the last week of the
+# year, and three groups (or their schools) over the whole year.
+WEEK_MS=$((TO_MS - 7 * 86400000))
+G3_LIST=$(psql -X -A -t "$PGURL" -c "SELECT string_agg('\"' || id::text || '\"', ',' ORDER BY id) FROM (SELECT id FROM groups ORDER BY id LIMIT 3) g")
+S1_LIST=$(psql -X -A -t "$PGURL" -c "SELECT '\"' || school_id::text || '\"' FROM groups ORDER BY id LIMIT 1")
+WEEKQ="{ questionStats(filter: {from: \\\"$(iso $WEEK_MS)\\\", to: \\\"$(iso $TO_MS)\\\"}, groupBy: [DISCIPLINE], timeBucket: DAY, timezone: \\\"America/Sao_Paulo\\\") { discipline { id } bucketStart count avgResponseMinutes p90ResponseMinutes } }"
+WEEKBQ="{ bookingStats(filter: {from: \\\"$(iso $WEEK_MS)\\\", to: \\\"$(iso $TO_MS)\\\"}, groupBy: [STATUS], timeBucket: DAY) { status bucketStart count attendanceRate } }"
+PAGEQ="{ questionsReport(input: {from: \\\"$(iso $WEEK_MS)\\\", to: \\\"$(iso $TO_MS)\\\"}, first: 100) { totalCount edges { node { question { id } status } } } }"
+plan questions_week "questions CSV, last week, all groups" index /v1/reports/questions text/csv "{\"start_date\": $WEEK_MS, \"end_date\": $TO_MS}"
+plan questions_groups "questions JSON, whole year, 3 groups" index /v1/reports/questions application/json "{\"start_date\": $FROM_MS, \"end_date\": $TO_MS, \"group_ids\": [$G3_LIST]}"
+plan questions_small "questions JSON, the wrk load's 100 rows" index /v1/reports/questions application/json "$SMALLBODY"
+plan questions_page "GraphQL questionsReport, first 100 of a week, with totalCount" index /graphql application/json "{\"query\": \"$PAGEQ\"}"
+plan bookings_week "bookings CSV, last week, all schools" index /v1/reports/bookings text/csv "{\"start_date\": $WEEK_MS, \"end_date\": $TO_MS}"
+plan bookings_school "bookings JSON, whole year, 1 school" index /v1/reports/bookings application/json "{\"start_date\": $FROM_MS, \"end_date\": $BTO_MS, \"school_ids\": [$S1_LIST]}"
+plan groups_usage_3 "groups-usage JSON, last week, 3 groups, teachers + disciplines" index /v1/reports/groups-usage application/json "{\"start_date\": $WEEK_MS, \"end_date\": $TO_MS, \"group_ids\": [$G3_LIST], \"show_teachers\": true, \"show_disciplines\": true}"
+plan question_stats_week "GraphQL questionStats, last week, by discipline × day" index /graphql application/json "{\"query\": \"$WEEKQ\"}"
+plan booking_stats_week "GraphQL bookingStats, last week, by status × day" index /graphql application/json "{\"query\": \"$WEEKBQ\"}"
+# The timed whole-year cases, for reference.
+plan questions_year "questions CSV, whole year, all groups" whole /v1/reports/questions text/csv "$QBODY"
+plan bookings_year "bookings CSV, whole year, all schools" whole /v1/reports/bookings text/csv "$BBODY"
+plan question_stats_year "GraphQL questionStats, whole year" whole /graphql application/json "$STATSBODY"
 su postgres -c "psql -X -q -c 'ALTER DATABASE $DBNAME RESET ALL'"
 
 # ---------------------------------------------------------------- results

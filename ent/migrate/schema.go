@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -156,6 +157,19 @@ var (
 				Name:    "booking_school_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{BookingsColumns[16], BookingsColumns[1]},
+			},
+			{
+				Name:    "booking_scheduled_for",
+				Unique:  false,
+				Columns: []*schema.Column{BookingsColumns[2]},
+			},
+			{
+				Name:    "booking_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{BookingsColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "scheduled_for IS NULL",
+				},
 			},
 			{
 				Name:    "booking_group_id",
