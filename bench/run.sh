@@ -24,44 +24,16 @@ while getopts "s:n:l:h" opt; do
   esac
 done
 BENCH=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(dirname "$BENCH")
-WORK=${BENCH_WORK:-/tmp/stift-bench}
-export PATH="/usr/local/go/bin:$PATH"
-export DEBIAN_FRONTEND=noninteractive
-mkdir -p "$WORK" "$BENCH/plans"
-step() { printf '\n== %s  (%s)\n' "$*" "$(date +%T)"; }
+. "$BENCH/lib.sh"
+mkdir -p "$BENCH/plans"
 
 # ---------------------------------------------------------------- setup
 step "packages"
-missing=()
-{ command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; } || missing+=(postgresql)
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-  apt-get update -q
-  apt-get install -y -q "${missing[@]}"
-fi
+need sqlite3=sqlite3 wrk=wrk gnuplot=gnuplot-nox curl=curl
 
 step "PostgreSQL"
-pgver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
-if ! pg_lsclusters -h | grep -q "^$pgver main"; then pg_createcluster "$pgver" main; fi
-pg_ctlcluster "$pgver" main start 2>/dev/null || pg_lsclusters -h | grep -q "^$pgver main .* online"
-for _ in $(seq 1 30); do su postgres -c "pg_isready -q -h 127.0.0.1" && break; sleep 1; done
-PGLOG=/var/log/postgresql/postgresql-$pgver-main.log
 DBNAME="bench_s${SCALE//./_}"
-pgsu() { su postgres -c "psql -X -v ON_ERROR_STOP=1 -q $*"; }
-pgsu <<SQL
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stift_bench') THEN
-    CREATE ROLE stift_bench LOGIN CREATEDB PASSWORD 'stift_bench';
-  END IF;
-END \$\$;
-DROP DATABASE IF EXISTS $DBNAME WITH (FORCE);
-CREATE DATABASE $DBNAME OWNER stift_bench;
-SQL
-PGURL="postgres://stift_bench:stift_bench@127.0.0.1:5432/$DBNAME?sslmode=disable"
+pg_db "$DBNAME"
 SQLITE="$WORK/$DBNAME.db"
 rm -f "$SQLITE" "$SQLITE-wal" "$SQLITE-shm"
 
@@ -370,8 +342,10 @@ EOF
   echo "Questions CSV on PostgreSQL over the last 10%, 25%, 50% and 100% of the year: median wall time (ours and psql) and the server's peak RSS."
   if [ -f "$BENCH/NOTES.md" ]; then echo; cat "$BENCH/NOTES.md"; fi
 } >"$WORK/tail.md"
+keep_sections Soak "XLSX rollover" # written by soak.sh and rollover.sh
 "$TOOL" summarize -raw "$RAW" -cases "$CASES" -extra "$EXTRA" -meta "$WORK/meta.md" -tail "$WORK/tail.md" \
   -out "$BENCH/RESULTS.md" -plot "$WORK/plot.dat"
+restore_sections Soak "XLSX rollover"
 gnuplot <<EOF
 set terminal pngcairo size 1000,450 font ",10" noenhanced
 set output "$BENCH/results.png"

@@ -26,40 +26,16 @@ while getopts "d:c:s:h" opt; do
   esac
 done
 BENCH=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(dirname "$BENCH")
-WORK=${BENCH_WORK:-/tmp/stift-bench}
 PORT=${SOAK_PORT:-18190}
-export PATH="/usr/local/go/bin:$PATH"
-export DEBIAN_FRONTEND=noninteractive
-mkdir -p "$WORK"
-step() { printf '\n== %s  (%s)\n' "$*" "$(date +%T)"; }
+. "$BENCH/lib.sh"
 
 # ---------------------------------------------------------------- setup
 step "packages"
-missing=()
-{ command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; } || missing+=(postgresql)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-  apt-get update -q
-  apt-get install -y -q "${missing[@]}"
-fi
+need curl=curl
 
 step "PostgreSQL"
-pgver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
-if ! pg_lsclusters -h | grep -q "^$pgver main"; then pg_createcluster "$pgver" main; fi
-pg_ctlcluster "$pgver" main start 2>/dev/null || pg_lsclusters -h | grep -q "^$pgver main .* online"
-for _ in $(seq 1 30); do su postgres -c "pg_isready -q -h 127.0.0.1" && break; sleep 1; done
 DBNAME="bench_soak_s${SCALE//./_}"
-su postgres -c "psql -X -v ON_ERROR_STOP=1 -q" <<SQL
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stift_bench') THEN
-    CREATE ROLE stift_bench LOGIN CREATEDB PASSWORD 'stift_bench';
-  END IF;
-END \$\$;
-DROP DATABASE IF EXISTS $DBNAME WITH (FORCE);
-CREATE DATABASE $DBNAME OWNER stift_bench;
-SQL
-PGURL="postgres://stift_bench:stift_bench@127.0.0.1:5432/$DBNAME?sslmode=disable"
+pg_db "$DBNAME"
 
 step "build"
 (cd "$ROOT" && go build -o "$WORK/stift-reports-soak" . && go build -o "$WORK/soak" ./bench/cmd/soak)
@@ -157,15 +133,6 @@ SECTION="$WORK/soak-full.md"
   echo
   cat "$MD"
 } >"$SECTION"
-RES="$BENCH/RESULTS.md"
-touch "$RES"
-# keep everything but an earlier "## Soak" section (up to the next "## ")
-awk -v f="$SECTION" '
-  /^## Soak$/ { skip = 1; if (!done) { if (NR > 1 && prev != "") print ""; while ((getline l < f) > 0) print l; print ""; done = 1 }; next }
-  skip && /^## / { skip = 0 }
-  !skip { print; prev = $0 }
-  END { if (!done) { if (prev != "") print ""; while ((getline l < f) > 0) print l } }
-' "$RES" >"$RES.tmp.$$"
-mv "$RES.tmp.$$" "$RES"
+section Soak "$SECTION"
 step "done (exit $rc): bench/RESULTS.md"
 exit "$rc"

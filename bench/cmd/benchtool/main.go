@@ -221,16 +221,37 @@ func doXLSX(args []string) {
 	if err != nil {
 		fatalf("%v", err)
 	}
-	row := []any{}
-	for i, rec := range records {
+	// A sheet holds excelize.TotalRows rows; past them the records go on
+	// to a new sheet, after the header again, as the server does.
+	row, sheetRow, sheets := []any{}, 0, 1
+	setRow := func(rec []string) {
 		row = row[:0]
 		for _, v := range rec {
 			row = append(row, v)
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		sheetRow++
+		cell, _ := excelize.CoordinatesToCellName(1, sheetRow)
 		if err := sw.SetRow(cell, row); err != nil {
 			fatalf("%v", err)
 		}
+	}
+	for i, rec := range records {
+		if i > 0 && sheetRow == excelize.TotalRows {
+			if err := sw.Flush(); err != nil {
+				fatalf("%v", err)
+			}
+			sheets++
+			name := fmt.Sprintf("Sheet%d", sheets)
+			if _, err := x.NewSheet(name); err != nil {
+				fatalf("%v", err)
+			}
+			if sw, err = x.NewStreamWriter(name); err != nil {
+				fatalf("%v", err)
+			}
+			sheetRow = 0
+			setRow(records[0])
+		}
+		setRow(rec)
 	}
 	if err := sw.Flush(); err != nil {
 		fatalf("%v", err)

@@ -1,0 +1,76 @@
+# bench/lib.sh: the set-up the bench scripts share. Source it after setting
+# BENCH (this directory); it sets ROOT, WORK, PATH, step, need and pg_db.
+ROOT=$(dirname "$BENCH")
+WORK=${BENCH_WORK:-/tmp/stift-bench}
+export PATH="/usr/local/go/bin:$PATH"
+export DEBIAN_FRONTEND=noninteractive
+mkdir -p "$WORK"
+step() { printf '\n== %s  (%s)\n' "$*" "$(date +%T)"; }
+
+# need CMD=PACKAGE... installs the Debian packages whose commands are
+# missing, and PostgreSQL's server if it is missing.
+need() {
+  local missing=() pair
+  { command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; } || missing+=(postgresql)
+  for pair in "$@"; do
+    command -v "${pair%%=*}" >/dev/null || missing+=("${pair#*=}")
+  done
+  if ((${#missing[@]})); then
+    apt-get update -q
+    apt-get install -y -q "${missing[@]}"
+  fi
+}
+
+# pg_db NAME starts the local cluster, (re)creates database NAME owned by
+# role stift_bench, and sets PGURL to it and PGLOG to the server's log.
+pg_db() {
+  local pgver
+  pgver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+  if ! pg_lsclusters -h | grep -q "^$pgver main"; then pg_createcluster "$pgver" main; fi
+  pg_ctlcluster "$pgver" main start 2>/dev/null || pg_lsclusters -h | grep -q "^$pgver main .* online"
+  for _ in $(seq 1 30); do su postgres -c "pg_isready -q -h 127.0.0.1" && break; sleep 1; done
+  PGLOG=/var/log/postgresql/postgresql-$pgver-main.log
+  su postgres -c "psql -X -v ON_ERROR_STOP=1 -q" <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stift_bench') THEN
+    CREATE ROLE stift_bench LOGIN CREATEDB PASSWORD 'stift_bench';
+  END IF;
+END \$\$;
+DROP DATABASE IF EXISTS $1 WITH (FORCE);
+CREATE DATABASE $1 OWNER stift_bench;
+SQL
+  PGURL="postgres://stift_bench:stift_bench@127.0.0.1:5432/$1?sslmode=disable"
+}
+
+# section TITLE FILE puts FILE, a markdown section beginning "## TITLE", in
+# bench/RESULTS.md in place of an earlier one (up to the next "## "), or
+# at the end; the rest of the file is kept.
+section() {
+  local res="$BENCH/RESULTS.md"
+  touch "$res"
+  awk -v t="## $1" -v f="$2" '
+    $0 == t { skip = 1; if (!done) { if (NR > 1 && prev != "") print ""; while ((getline l < f) > 0) print l; print ""; done = 1 }; next }
+    skip && /^## / { skip = 0 }
+    !skip { print; prev = $0 }
+    END { if (!done) { if (prev != "") print ""; while ((getline l < f) > 0) print l } }
+  ' "$res" >"$res.tmp.$$"
+  mv "$res.tmp.$$" "$res"
+}
+
+# keep_sections TITLE... saves those sections of bench/RESULTS.md to
+# $WORK/kept-*.md, for restore_sections to put back after the file is
+# rewritten.
+keep_sections() {
+  local t
+  rm -f "$WORK"/kept-*.md
+  for t in "$@"; do
+    awk -v t="## $t" '$0 == t { on = 1; print; next } on && /^## / { on = 0 } on' "$BENCH/RESULTS.md" 2>/dev/null >"$WORK/kept-${t// /_}.md" || true
+  done
+}
+restore_sections() {
+  local t
+  for t in "$@"; do
+    [ -s "$WORK/kept-${t// /_}.md" ] && section "$t" "$WORK/kept-${t// /_}.md"
+  done
+  return 0
+}
