@@ -181,6 +181,13 @@ run_case q_csv_pg 1.5 "$NQ" "questions CSV, whole year, all groups, PostgreSQL" 
 OURS_ARGS=($PID_SQLITE $PORT_SQLITE /v1/reports/questions text/csv "$QBODY" "$TOK_SQLITE")
 BASE_ARGS=(sqlite3 -csv -header "$SQLITE" ".read $Q_SQLITE_FILE")
 run_case q_csv_sqlite 1.5 "$NQ" "questions CSV, whole year, all groups, SQLite" "sqlite3 -csv -header"
+# The floor of any SQLite report: the server's driver running the
+# baseline's own SQL, rows discarded (no typed scan, encoding or HTTP).
+med() { sort -n | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+floor=$(for i in $(seq 1 "$RUNS"); do "$TOOL" sqlitefloor -db "$SQLITE" -sql "$Q_SQLITE_FILE" | cut -f1; done | med)
+cli=$(grep -P "^q_csv_sqlite\tbase\t[0-9]" "$RAW" | cut -f4 | med)
+printf 'floor: modernc.org/sqlite running the sqlite3 baseline'"'"'s SQL, rows discarded (median of %s)\t%s s vs sqlite3 %s s = %s×\tinformation: the least a SQLite report can take\tn/a\n' \
+  "$RUNS" "$floor" "$cli" "$(awk -v a="$floor" -v b="$cli" 'BEGIN{printf "%.2f", a/b}')" >>"$EXTRA"
 
 OURS_ARGS=($PID_PG $PORT_PG /v1/reports/questions application/json "$QBODY" "$TOK_PG")
 BASE_ARGS=(psql -X -q "$PGURL" -c "\\copy ($Q_PG) TO STDOUT WITH CSV HEADER")

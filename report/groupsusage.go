@@ -173,6 +173,17 @@ func (s usageQueries) newQuery() *query {
 }
 
 // inPeriod is the condition on questions q of the report.
+// members is a sub-query of the users in the report's groups through the
+// join table (group_students or group_teachers): one row per user, with
+// the names of their groups among the report's as an aggregated list.
+// The join tables are keyed by group first, so this reads them by group
+// once rather than by user for every row.
+func (s usageQueries) members(table string) string {
+	return `(SELECT j.user_id, ` + stringAgg(s.d.Dialect, "g.name", "g.name") + ` AS groups
+		FROM ` + table + ` j JOIN groups g ON g.id = j.group_id
+		WHERE j.group_id IN (SELECT id FROM sel) GROUP BY j.user_id)`
+}
+
 const inPeriod = ` q.group_id IN (SELECT id FROM sel) AND q.created_at >= ? AND q.created_at <= ? `
 
 func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
@@ -237,10 +248,9 @@ func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 // without any), folded into one StudentUsage per student.
 func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, error] {
 	q := s.newQuery().add(`SELECT u.id, u.first_name, u.last_name, u.email, u.created_at, u.blocked_at, u.deleted_at,
-		(SELECT `+stringAgg(s.d.Dialect, "g.name", "g.name")+` FROM group_students gs JOIN groups g ON g.id = gs.group_id
-			WHERE gs.user_id = u.id AND gs.group_id IN (SELECT id FROM sel)),
-		d.id, d.name, sub.id, sub.name
-	FROM users u
+		m.groups, d.id, d.name, sub.id, sub.name
+	FROM `+s.members("group_students")+` m
+	JOIN users u ON u.id = m.user_id
 	LEFT JOIN questions q ON q.student_id = u.id AND`+inPeriod, s.in.From, s.in.To)
 	if !s.reveal {
 		q.add(` AND q.anonymous = ?`, false)
@@ -248,7 +258,6 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 	q.add(`
 	LEFT JOIN disciplines d ON d.id = q.discipline_id
 	LEFT JOIN subjects sub ON sub.id = q.subject_id
-	WHERE u.id IN (SELECT gs.user_id FROM group_students gs WHERE gs.group_id IN (SELECT id FROM sel))
 	ORDER BY ` + byText(s.d.Dialect, "u.first_name", "u.last_name") + `, u.id, q.created_at, q.id`)
 	type row struct {
 		student  StudentUsage
@@ -309,14 +318,13 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 func (s usageQueries) teachers(ctx context.Context) iter.Seq2[TeacherUsage, error] {
 	const answered = ` FROM questions q WHERE q.teacher_id = u.id AND q.answered_at IS NOT NULL AND` + inPeriod
 	q := s.newQuery().add(`SELECT u.id, u.first_name, u.last_name, u.email, u.created_at, u.blocked_at, u.deleted_at,
-		(SELECT `+stringAgg(s.d.Dialect, "g.name", "g.name")+` FROM group_teachers gt JOIN groups g ON g.id = gt.group_id
-			WHERE gt.user_id = u.id AND gt.group_id IN (SELECT id FROM sel)),
+		m.groups,
 		(SELECT `+stringAgg(s.d.Dialect, "d.name", "d.name")+` FROM user_disciplines ud JOIN disciplines d ON d.id = ud.discipline_id
 			WHERE ud.user_id = u.id),
 		(SELECT COUNT(*)`+answered+`),
 		(SELECT AVG(q.response_minutes)`+answered+`)
-	FROM users u
-	WHERE u.id IN (SELECT gt.user_id FROM group_teachers gt WHERE gt.group_id IN (SELECT id FROM sel))
+	FROM `+s.members("group_teachers")+` m
+	JOIN users u ON u.id = m.user_id
 	ORDER BY `+byText(s.d.Dialect, "u.first_name", "u.last_name")+`, u.id`, s.in.From, s.in.To, s.in.From, s.in.To)
 	return rows(ctx, s.d, q, func(rs rowScanner) (TeacherUsage, error) {
 		var (

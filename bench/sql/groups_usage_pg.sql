@@ -31,28 +31,29 @@ SELECT n.score, COUNT(*) FROM nps_answers n
   GROUP BY n.score ORDER BY n.score;
 -- students, a row per question (or one for a student without any)
 SELECT u.id, u.first_name, u.last_name, u.email, u.created_at, u.blocked_at, u.deleted_at,
-  (SELECT string_agg(g.name, chr(31) ORDER BY g.name COLLATE "C") FROM group_students gs JOIN groups g ON g.id = gs.group_id
-     WHERE gs.user_id = u.id AND gs.group_id IN (SELECT id FROM sel)),
-  d.id, d.name, sub.id, sub.name
-FROM users u
+  m.groups, d.id, d.name, sub.id, sub.name
+FROM (SELECT j.user_id, string_agg(g.name, chr(31) ORDER BY g.name COLLATE "C") AS groups
+      FROM group_students j JOIN groups g ON g.id = j.group_id
+      WHERE j.group_id IN (SELECT id FROM sel) GROUP BY j.user_id) m
+JOIN users u ON u.id = m.user_id
 LEFT JOIN questions q ON q.student_id = u.id AND q.group_id IN (SELECT id FROM sel)
   AND q.created_at >= :'from' AND q.created_at <= :'to' AND q.anonymous = false
 LEFT JOIN disciplines d ON d.id = q.discipline_id
 LEFT JOIN subjects sub ON sub.id = q.subject_id
-WHERE u.id IN (SELECT gs.user_id FROM group_students gs WHERE gs.group_id IN (SELECT id FROM sel))
 ORDER BY u.first_name COLLATE "C", u.last_name COLLATE "C", u.id, q.created_at, q.id;
 -- teachers
 SELECT u.id, u.first_name, u.last_name, u.email, u.created_at, u.blocked_at, u.deleted_at,
-  (SELECT string_agg(g.name, chr(31) ORDER BY g.name COLLATE "C") FROM group_teachers gt JOIN groups g ON g.id = gt.group_id
-     WHERE gt.user_id = u.id AND gt.group_id IN (SELECT id FROM sel)),
+  m.groups,
   (SELECT string_agg(d.name, chr(31) ORDER BY d.name COLLATE "C") FROM user_disciplines ud JOIN disciplines d ON d.id = ud.discipline_id
      WHERE ud.user_id = u.id),
   (SELECT COUNT(*) FROM questions q WHERE q.teacher_id = u.id AND q.answered_at IS NOT NULL
      AND q.group_id IN (SELECT id FROM sel) AND q.created_at >= :'from' AND q.created_at <= :'to'),
   (SELECT AVG(q.response_minutes) FROM questions q WHERE q.teacher_id = u.id AND q.answered_at IS NOT NULL
      AND q.group_id IN (SELECT id FROM sel) AND q.created_at >= :'from' AND q.created_at <= :'to')
-FROM users u
-WHERE u.id IN (SELECT gt.user_id FROM group_teachers gt WHERE gt.group_id IN (SELECT id FROM sel))
+FROM (SELECT j.user_id, string_agg(g.name, chr(31) ORDER BY g.name COLLATE "C") AS groups
+      FROM group_teachers j JOIN groups g ON g.id = j.group_id
+      WHERE j.group_id IN (SELECT id FROM sel) GROUP BY j.user_id) m
+JOIN users u ON u.id = m.user_id
 ORDER BY u.first_name COLLATE "C", u.last_name COLLATE "C", u.id;
 -- disciplines and their top subjects
 SELECT q.discipline_id, sub.name, COUNT(*) FROM questions q JOIN subjects sub ON sub.id = q.subject_id

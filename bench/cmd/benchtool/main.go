@@ -6,17 +6,19 @@
 //	benchtool http -url U -token T [-accept A] [-body B] [-pid P] [-out F]
 //	benchtool cmd [-out F] -- prog args...
 //	benchtool xlsxbase -csv F
+//	benchtool sqlitefloor -db F -sql F
 //	benchtool csvcmp A B
 //	benchtool summarize -raw raw.tsv -cases cases.tsv -extra extra.tsv -meta meta.txt -out RESULTS.md -plot plot.dat
 //
 // The measuring subcommands print one line: wall seconds, bytes, peak RSS
 // in KiB (of the server for http, of the child for cmd, of itself for
-// xlsxbase) and, for http, the status.
+// xlsxbase and sqlitefloor) and, for http, the status.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -32,11 +34,13 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/stift/stift-reports/db"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fatalf("usage: benchtool http|cmd|xlsxbase|csvcmp|summarize ...")
+		fatalf("usage: benchtool http|cmd|xlsxbase|sqlitefloor|csvcmp|summarize ...")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
@@ -46,6 +50,8 @@ func main() {
 		doCmd(args)
 	case "xlsxbase":
 		doXLSX(args)
+	case "sqlitefloor":
+		doSQLiteFloor(args)
 	case "csvcmp":
 		doCSVCmp(args)
 	case "summarize":
@@ -264,6 +270,56 @@ func doXLSX(args []string) {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	fmt.Printf("%.4f\t%d\t%d\t200\n", wall.Seconds(), cw.n, ru.Maxrss)
+}
+
+// doSQLiteFloor times the server's SQLite driver (modernc.org/sqlite, as
+// package db opens it) running a baseline's own SQL and discarding the rows
+// as raw bytes: no typed scan, no encoding, no HTTP. It is the least any
+// report served from SQLite can take, to set beside the sqlite3 CLI.
+func doSQLiteFloor(args []string) {
+	fs := flag.NewFlagSet("sqlitefloor", flag.ExitOnError)
+	path := fs.String("db", "", "SQLite file")
+	sqlPath := fs.String("sql", "", "file holding one SELECT")
+	_ = fs.Parse(args)
+	query, err := os.ReadFile(*sqlPath)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	d, err := db.Open(*path)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	defer d.Close()
+	start := time.Now()
+	rs, err := d.SQL.Query(string(query))
+	if err != nil {
+		fatalf("%v", err)
+	}
+	cols, err := rs.Columns()
+	if err != nil {
+		fatalf("%v", err)
+	}
+	dest := make([]any, len(cols))
+	for i := range dest {
+		dest[i] = new(sql.RawBytes)
+	}
+	var n int64
+	for rs.Next() {
+		if err := rs.Scan(dest...); err != nil {
+			fatalf("%v", err)
+		}
+		for _, v := range dest {
+			n += int64(len(*v.(*sql.RawBytes)))
+		}
+	}
+	if err := rs.Err(); err != nil {
+		fatalf("%v", err)
+	}
+	rs.Close()
+	wall := time.Since(start)
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("%.4f\t%d\t%d\t200\n", wall.Seconds(), n, ru.Maxrss)
 }
 
 // doCSVCmp compares two CSV files record by record and prints the counts,
