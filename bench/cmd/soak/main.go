@@ -289,6 +289,7 @@ type sample struct {
 	at         time.Duration // since the load started (negative: before)
 	goroutines float64
 	rss        float64
+	heap       float64 // go_memstats_heap_inuse_bytes: the Go heap's spans in use
 	err        string
 }
 
@@ -296,15 +297,16 @@ func scrape(cfg *config) sample {
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Get(cfg.base + "/metrics")
 	if err != nil {
-		return sample{goroutines: math.NaN(), rss: math.NaN(), err: err.Error()}
+		return sample{goroutines: math.NaN(), rss: math.NaN(), heap: math.NaN(), err: err.Error()}
 	}
 	defer resp.Body.Close()
-	s := sample{goroutines: math.NaN(), rss: math.NaN()}
+	s := sample{goroutines: math.NaN(), rss: math.NaN(), heap: math.NaN()}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		for name, dst := range map[string]*float64{"go_goroutines": &s.goroutines, "process_resident_memory_bytes": &s.rss} {
+		for name, dst := range map[string]*float64{"go_goroutines": &s.goroutines, "process_resident_memory_bytes": &s.rss,
+			"go_memstats_heap_inuse_bytes": &s.heap} {
 			if rest, ok := strings.CutPrefix(line, name+" "); ok {
 				if v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64); err == nil {
 					*dst = v
@@ -620,14 +622,14 @@ func report(cfg *config, outs []outcome, loadTime time.Duration, idle, warm, end
 	// apart differed by 40%), so "after the warm-up" and "at the end" are
 	// each the median of the scrapes of a minute: the minute after the
 	// warm-up, and the last minute of the load.
-	var first, last []float64
+	var first, last, firstHeap, lastHeap []float64
 	for _, s := range samples {
 		switch {
 		case s.err != "":
 		case s.at >= cfg.warmup && s.at < cfg.warmup+time.Minute:
-			first = append(first, s.rss)
+			first, firstHeap = append(first, s.rss), append(firstHeap, s.heap)
 		case s.at > end.at-time.Minute:
-			last = append(last, s.rss)
+			last, lastHeap = append(last, s.rss), append(lastHeap, s.heap)
 		}
 	}
 	warmRSS, endRSS := math.NaN(), math.NaN()
@@ -665,6 +667,10 @@ func report(cfg *config, outs []outcome, loadTime time.Duration, idle, warm, end
 		mib(rMin), mib(rMax), mib(idle.rss), cfg.settle, mib(after.rss))
 	fmt.Fprintf(&md, " Single scrapes: %s MiB at t=%.0fs after the warm-up, %s MiB at t=%.0fs at the end.",
 		mib(warm.rss), warm.at.Seconds(), mib(end.rss), end.at.Seconds())
+	if len(firstHeap) > 0 && len(lastHeap) > 0 {
+		fmt.Fprintf(&md, " Go heap in use (`go_memstats_heap_inuse_bytes`), medians of the same minutes: %s → %s MiB (%+.1f%%).",
+			mib(median(firstHeap)), mib(median(lastHeap)), (median(lastHeap)/median(firstHeap)-1)*100)
+	}
 	md.WriteString("\n")
 
 	if len(failures) > 0 {
@@ -682,13 +688,13 @@ func report(cfg *config, outs []outcome, loadTime time.Duration, idle, warm, end
 			fmt.Fprintf(&md, "- `%s`: %d\n", strings.ReplaceAll(k, "`", "'"), failures[k])
 		}
 	}
-	md.WriteString("\n<details><summary>/metrics over time (t since the load started)</summary>\n\n| t s | go_goroutines | RSS MiB |\n| ---: | ---: | ---: |\n")
-	fmt.Fprintf(&md, "| idle | %.0f | %s |\n", idle.goroutines, mib(idle.rss))
+	md.WriteString("\n<details><summary>/metrics over time (t since the load started)</summary>\n\n| t s | go_goroutines | RSS MiB | heap in use MiB |\n| ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(&md, "| idle | %.0f | %s | %s |\n", idle.goroutines, mib(idle.rss), mib(idle.heap))
 	for _, s := range samples {
-		fmt.Fprintf(&md, "| %.0f | %.0f | %s |\n", s.at.Seconds(), s.goroutines, mib(s.rss))
+		fmt.Fprintf(&md, "| %.0f | %.0f | %s | %s |\n", s.at.Seconds(), s.goroutines, mib(s.rss), mib(s.heap))
 	}
-	fmt.Fprintf(&md, "| %.0f (end of load) | %.0f | %s |\n", end.at.Seconds(), end.goroutines, mib(end.rss))
-	fmt.Fprintf(&md, "| %.0f (%s after) | %.0f | %s |\n\n</details>\n", after.at.Seconds(), cfg.settle, after.goroutines, mib(after.rss))
+	fmt.Fprintf(&md, "| %.0f (end of load) | %.0f | %s | %s |\n", end.at.Seconds(), end.goroutines, mib(end.rss), mib(end.heap))
+	fmt.Fprintf(&md, "| %.0f (%s after) | %.0f | %s | %s |\n\n</details>\n", after.at.Seconds(), cfg.settle, after.goroutines, mib(after.rss), mib(after.heap))
 
 	ok := n5xx == 0 && nFail == 0 && rssOK && gOK
 	tx.WriteString("\n")
