@@ -203,9 +203,14 @@ func csvNeedsQuotes(prefix, s string) bool {
 	} else if s == `\.` {
 		return true
 	}
-	if strings.ContainsAny(s, ",\"\r\n") {
-		return true
+	for i := 0; i < len(s); i++ {
+		if csvSpecial[s[i]] {
+			return true
+		}
 	}
 	r, _ := utf8.DecodeRuneInString(field)
 	return unicode.IsSpace(r)
 }
+
+// csvSpecial marks the bytes that make a field quoted wherever they are.
+var csvSpecial = [256]bool{',': true, '"': true, '\r': true, '\n': true}

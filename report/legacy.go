@@ -39,7 +39,7 @@ func (r *QuestionRow) Legacy(portalURL string) []any {
 		r.TeacherEmail,
 		r.DisciplineName,
 		r.SubjectName,
-		r.CreatedAt.UTC().Format(isoMillis),
+		formatTime(r.CreatedAt.UTC(), isoMillis),
 		timeOr(r.AnsweredAt, time.UTC, isoMillis),
 		r.Status.Label(),
 		r.Anonymous,
@@ -74,7 +74,7 @@ func (r *BookingRow) Legacy() []any {
 	return []any{
 		r.ID.String(),
 		r.SchoolName,
-		r.CreatedAt.In(r.Location).Format(localMinutes),
+		formatTime(r.CreatedAt.In(r.Location), localMinutes),
 		timeOr(r.ScheduledFor, r.Location, localMinutes),
 		timeOr(r.MeetingStartedAt, r.Location, localMinutes),
 		timeOr(r.MeetingEndedAt, r.Location, localMinutes),
@@ -123,7 +123,7 @@ func timeOr(t *time.Time, loc *time.Location, layout string) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(loc).Format(layout)
+	return formatTime(t.In(loc), layout)
 }
 
 func textOr(s *string) string {
