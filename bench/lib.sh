@@ -57,20 +57,20 @@ section() {
   mv "$res.tmp.$$" "$res"
 }
 
-# keep_sections TITLE... saves those sections of bench/RESULTS.md to
-# $WORK/kept-*.md, for restore_sections to put back after the file is
-# rewritten.
+# keep_sections TITLE... saves the sections of bench/RESULTS.md other than
+# those (and other than what precedes the first "## "), in their order,
+# for restore_sections to append after the file is rewritten: run.sh
+# rewrites its own sections and keeps what soak.sh and rollover.sh wrote.
 keep_sections() {
-  local t
-  rm -f "$WORK"/kept-*.md
-  for t in "$@"; do
-    awk -v t="## $t" '$0 == t { on = 1; print; next } on && /^## / { on = 0 } on' "$BENCH/RESULTS.md" 2>/dev/null >"$WORK/kept-${t// /_}.md" || true
-  done
+  local own
+  own=$(printf '%s\n' "$@")
+  awk -v own="$own" '
+    BEGIN { n = split(own, t, "\n"); for (i = 1; i <= n; i++) mine["## " t[i]] = 1 }
+    /^## / { keep = !($0 in mine) }
+    keep' "$BENCH/RESULTS.md" 2>/dev/null >"$WORK/kept-sections.md" || true
 }
 restore_sections() {
-  local t
-  for t in "$@"; do
-    [ -s "$WORK/kept-${t// /_}.md" ] && section "$t" "$WORK/kept-${t// /_}.md"
-  done
-  return 0
+  if [ -s "$WORK/kept-sections.md" ]; then
+    { echo; cat "$WORK/kept-sections.md"; } >>"$BENCH/RESULTS.md"
+  fi
 }

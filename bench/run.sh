@@ -349,10 +349,11 @@ EOF
   echo "Questions CSV on PostgreSQL over the last 10%, 25%, 50% and 100% of the year: median wall time (ours and psql) and the server's peak RSS."
   if [ -f "$BENCH/NOTES.md" ]; then echo; cat "$BENCH/NOTES.md"; fi
 } >"$WORK/tail.md"
-keep_sections Soak "XLSX rollover" # written by soak.sh and rollover.sh
+keep_sections "Time: ours vs baseline (medians)" "Memory, load and plans" "Same rows?" "Chart" \
+  "Reading these numbers (hand-written, bench/NOTES.md)" # the others are soak.sh's and rollover.sh's
 "$TOOL" summarize -raw "$RAW" -cases "$CASES" -extra "$EXTRA" -meta "$WORK/meta.md" -tail "$WORK/tail.md" \
   -out "$BENCH/RESULTS.md" -plot "$WORK/plot.dat"
-restore_sections Soak "XLSX rollover"
+restore_sections
 gnuplot <<EOF
 set terminal pngcairo size 1000,450 font ",10" noenhanced
 set output "$BENCH/results.png"

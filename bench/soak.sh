@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/soak.sh [-d DURATION] [-c CLIENTS] [-s SCALE]
+# bench/soak.sh [-d DURATION] [-c CLIENTS] [-s SCALE] [-t TITLE]
 #
 # Soak test, loopback only: seeds `seed --scale SCALE` (default 0.1) into a
 # fresh PostgreSQL database bench_soak_s<scale>, starts one server
@@ -8,8 +8,8 @@
 # (default 5m) mixing the four REST reports in JSON/CSV/XLSX and GraphQL
 # questionStats/bookingStats/questionsReport. Requires zero 5xx, server RSS
 # at the end within 10% of RSS after a 30 s warm-up, and go_goroutines 10 s
-# after the load back at the idle baseline (±5). Replaces the "## Soak"
-# section of bench/RESULTS.md (the rest is kept). Stops the server on exit.
+# after the load back at the idle baseline (±5). Replaces the "## TITLE"
+# section (default "## Soak") of bench/RESULTS.md; the rest is kept. Stops the server on exit.
 # Exit status: that of the load generator (1 when a requirement fails).
 # Work files go to $BENCH_WORK (default /tmp/stift-bench). Needs root
 # (apt-get, su postgres).
@@ -17,11 +17,13 @@ set -euo pipefail
 DURATION=5m
 CLIENTS=100
 SCALE=0.1
-while getopts "d:c:s:h" opt; do
+TITLE=Soak
+while getopts "d:c:s:t:h" opt; do
   case $opt in
     d) DURATION=$OPTARG ;;
     c) CLIENTS=$OPTARG ;;
     s) SCALE=$OPTARG ;;
+    t) TITLE=$OPTARG ;;
     *) sed -n '2,16p' "$0"; exit 2 ;;
   esac
 done
@@ -121,7 +123,7 @@ cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
 mem=$(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
 SECTION="$WORK/soak-full.md"
 {
-  echo "## Soak"
+  echo "## $TITLE"
   echo
   echo "Written by \`bench/soak.sh -d $DURATION -c $CLIENTS -s $SCALE\` on $(date -u '+%Y-%m-%d %H:%M UTC'); result: **$([ "$rc" = 0 ] && echo pass || echo FAIL)**."
   echo
@@ -133,6 +135,6 @@ SECTION="$WORK/soak-full.md"
   echo
   cat "$MD"
 } >"$SECTION"
-section Soak "$SECTION"
+section "$TITLE" "$SECTION"
 step "done (exit $rc): bench/RESULTS.md"
 exit "$rc"
