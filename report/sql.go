@@ -159,12 +159,7 @@ func sqlRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (
 		return err
 	}
 	defer rs.Close()
-	for rs.Next() {
-		if more, err := each(rs); err != nil || !more {
-			return err
-		}
-	}
-	return rs.Err()
+	return eachRow(rs, each)
 }
 
 // pgxRows is sqlRows through the pgx connection beneath a connection of the
@@ -181,11 +176,21 @@ func pgxRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (
 			return err
 		}
 		defer rs.Close()
-		for rs.Next() {
-			if more, err := each(rs); err != nil || !more {
-				return err
-			}
-		}
-		return rs.Err()
+		return eachRow(rs, each)
 	})
+}
+
+// eachRow calls each for every row of rs (a *sql.Rows or a pgx.Rows) until
+// it returns false or an error, and returns that error or the rows' own.
+func eachRow(rs interface {
+	rowScanner
+	Next() bool
+	Err() error
+}, each func(rowScanner) (bool, error)) error {
+	for rs.Next() {
+		if more, err := each(rs); err != nil || !more {
+			return err
+		}
+	}
+	return rs.Err()
 }
