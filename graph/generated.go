@@ -24792,7 +24792,7 @@ func (ec *executionContext) unmarshalNBookingDimension2ᚕgithubᚗcomᚋstift�
 }
 
 func (ec *executionContext) marshalNBookingDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []BookingDimension) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingDimension(ctx, sel, v[i])
@@ -24835,7 +24835,7 @@ func (ec *executionContext) marshalNBookingReportConnection2ᚖgithubᚗcomᚋst
 }
 
 func (ec *executionContext) marshalNBookingReportEdge2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*BookingReportEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingReportEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingReportEdge(ctx, sel, v[i])
@@ -24917,7 +24917,7 @@ func (ec *executionContext) unmarshalNBookingRoomWhereInput2ᚖgithubᚗcomᚋst
 }
 
 func (ec *executionContext) marshalNBookingStatsBucket2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*BookingStatsBucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingStatsBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatsBucket(ctx, sel, v[i])
@@ -24951,7 +24951,7 @@ func (ec *executionContext) marshalNBookingStatus2githubᚗcomᚋstiftᚋstift�
 }
 
 func (ec *executionContext) marshalNBookingStatusCount2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*BookingStatusCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingStatusCount2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐBookingStatusCount(ctx, sel, v[i])
@@ -25355,7 +25355,7 @@ func (ec *executionContext) marshalNNameCount2githubᚗcomᚋstiftᚋstiftᚑrep
 }
 
 func (ec *executionContext) marshalNNameCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCountᚄ(ctx context.Context, sel ast.SelectionSet, v []report.NameCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNameCount2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐNameCount(ctx, sel, v[i])
@@ -25371,7 +25371,7 @@ func (ec *executionContext) marshalNNameCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑ
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNoder(ctx, sel, v[i])
@@ -25435,7 +25435,7 @@ func (ec *executionContext) unmarshalNQuestionDimension2ᚕgithubᚗcomᚋstift�
 }
 
 func (ec *executionContext) marshalNQuestionDimension2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []QuestionDimension) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionDimension2githubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionDimension(ctx, sel, v[i])
@@ -25478,7 +25478,7 @@ func (ec *executionContext) marshalNQuestionReportConnection2ᚖgithubᚗcomᚋs
 }
 
 func (ec *executionContext) marshalNQuestionReportEdge2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*QuestionReportEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionReportEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionReportEdge(ctx, sel, v[i])
@@ -25510,7 +25510,7 @@ func (ec *executionContext) marshalNQuestionReportRow2ᚖgithubᚗcomᚋstiftᚋ
 }
 
 func (ec *executionContext) marshalNQuestionStatsBucket2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionStatsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*QuestionStatsBucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionStatsBucket2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐQuestionStatsBucket(ctx, sel, v[i])
@@ -25598,7 +25598,7 @@ func (ec *executionContext) marshalNScoreCount2githubᚗcomᚋstiftᚋstiftᚑre
 }
 
 func (ec *executionContext) marshalNScoreCount2ᚕgithubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCountᚄ(ctx context.Context, sel ast.SelectionSet, v []report.ScoreCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScoreCount2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐScoreCount(ctx, sel, v[i])
@@ -25657,7 +25657,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNStudentUsage2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐStudentUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []*StudentUsage) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStudentUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐStudentUsage(ctx, sel, v[i])
@@ -25743,7 +25743,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 }
 
 func (ec *executionContext) marshalNUsageQuestion2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐUsageQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*UsageQuestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUsageQuestion2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐUsageQuestion(ctx, sel, v[i])
@@ -25825,7 +25825,7 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋstiftᚋstiftᚑrep
 }
 
 func (ec *executionContext) marshalNWorkloadRow2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐWorkloadRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*WorkloadRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWorkloadRow2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐWorkloadRow(ctx, sel, v[i])
@@ -25853,7 +25853,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -25897,7 +25897,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -25925,7 +25925,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -25953,7 +25953,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -25994,7 +25994,7 @@ func (ec *executionContext) marshalOAvailabilitySlot2ᚕᚖgithubᚗcomᚋstift�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAvailabilitySlot2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlot(ctx, sel, v[i])
@@ -26020,7 +26020,7 @@ func (ec *executionContext) marshalOAvailabilitySlotEdge2ᚕᚖgithubᚗcomᚋst
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAvailabilitySlotEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotEdge(ctx, sel, v[i])
@@ -26072,7 +26072,7 @@ func (ec *executionContext) marshalOBookingEdge2ᚕᚖgithubᚗcomᚋstiftᚋsti
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOBookingEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingEdge(ctx, sel, v[i])
@@ -26109,7 +26109,7 @@ func (ec *executionContext) marshalOBookingRoom2ᚕᚖgithubᚗcomᚋstiftᚋsti
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingRoom2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoom(ctx, sel, v[i])
@@ -26135,7 +26135,7 @@ func (ec *executionContext) marshalOBookingRoomEdge2ᚕᚖgithubᚗcomᚋstift�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOBookingRoomEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomEdge(ctx, sel, v[i])
@@ -26172,7 +26172,7 @@ func (ec *executionContext) marshalOBookingRoomModal2ᚕgithubᚗcomᚋstiftᚋs
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingRoomModal2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋbookingroomᚐModal(ctx, sel, v[i])
@@ -26266,7 +26266,7 @@ func (ec *executionContext) marshalOBookingStatus2ᚕgithubᚗcomᚋstiftᚋstif
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBookingStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐBookingStatus(ctx, sel, v[i])
@@ -26374,7 +26374,7 @@ func (ec *executionContext) marshalODiscipline2ᚕᚖgithubᚗcomᚋstiftᚋstif
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, sel, v[i])
@@ -26400,7 +26400,7 @@ func (ec *executionContext) marshalODisciplineEdge2ᚕᚖgithubᚗcomᚋstiftᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalODisciplineEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineEdge(ctx, sel, v[i])
@@ -26437,7 +26437,7 @@ func (ec *executionContext) marshalODisciplineUsage2ᚕᚖgithubᚗcomᚋstift�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDisciplineUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐDisciplineUsage(ctx, sel, v[i])
@@ -26533,7 +26533,7 @@ func (ec *executionContext) marshalOGroup2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx, sel, v[i])
@@ -26559,7 +26559,7 @@ func (ec *executionContext) marshalOGroupEdge2ᚕᚖgithubᚗcomᚋstiftᚋstift
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOGroupEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupEdge(ctx, sel, v[i])
@@ -27219,7 +27219,7 @@ func (ec *executionContext) marshalONPSAnswer2ᚕᚖgithubᚗcomᚋstiftᚋstift
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNPSAnswer2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswer(ctx, sel, v[i])
@@ -27245,7 +27245,7 @@ func (ec *executionContext) marshalONPSAnswerEdge2ᚕᚖgithubᚗcomᚋstiftᚋs
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONPSAnswerEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerEdge(ctx, sel, v[i])
@@ -27282,7 +27282,7 @@ func (ec *executionContext) marshalONPSAnswerKind2ᚕgithubᚗcomᚋstiftᚋstif
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNPSAnswerKind2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋnpsanswerᚐKind(ctx, sel, v[i])
@@ -27356,7 +27356,7 @@ func (ec *executionContext) marshalOQuestionEdge2ᚕᚖgithubᚗcomᚋstiftᚋst
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOQuestionEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐQuestionEdge(ctx, sel, v[i])
@@ -27410,7 +27410,7 @@ func (ec *executionContext) marshalOQuestionStatus2ᚕgithubᚗcomᚋstiftᚋsti
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionStatus2githubᚗcomᚋstiftᚋstiftᚑreportsᚋreportᚐQuestionStatus(ctx, sel, v[i])
@@ -27477,7 +27477,7 @@ func (ec *executionContext) marshalOSchoolEdge2ᚕᚖgithubᚗcomᚋstiftᚋstif
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSchoolEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSchoolEdge(ctx, sel, v[i])
@@ -27592,7 +27592,7 @@ func (ec *executionContext) marshalOSubject2ᚕᚖgithubᚗcomᚋstiftᚋstift�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx, sel, v[i])
@@ -27618,7 +27618,7 @@ func (ec *executionContext) marshalOSubjectEdge2ᚕᚖgithubᚗcomᚋstiftᚋsti
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSubjectEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectEdge(ctx, sel, v[i])
@@ -27680,7 +27680,7 @@ func (ec *executionContext) marshalOTeacherUsage2ᚕᚖgithubᚗcomᚋstiftᚋst
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTeacherUsage2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋgraphᚐTeacherUsage(ctx, sel, v[i])
@@ -27768,7 +27768,7 @@ func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, sel, v[i])
@@ -27794,7 +27794,7 @@ func (ec *executionContext) marshalOUserEdge2ᚕᚖgithubᚗcomᚋstiftᚋstift�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOUserEdge2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserEdge(ctx, sel, v[i])
@@ -27848,7 +27848,7 @@ func (ec *executionContext) marshalOUserRole2ᚕgithubᚗcomᚋstiftᚋstiftᚑr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserRole2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋuserᚐRole(ctx, sel, v[i])
@@ -27908,7 +27908,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -27927,7 +27927,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -27946,7 +27946,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -27965,7 +27965,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
