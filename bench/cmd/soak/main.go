@@ -6,7 +6,7 @@
 // the end; every request has a timeout; the run stops by itself.
 //
 // Meanwhile it scrapes the server's /metrics: go_goroutines while idle
-// (before any load), every few seconds during the load, and 10 s after it
+// (before any load), every second during the load, and 10 s after it
 // stops; process_resident_memory_bytes throughout. It prints a summary,
 // optionally writes it as Markdown (-md), and exits 1 when a requirement
 // fails: any 5xx (or any other failed request), RSS at the end (the median
@@ -293,6 +293,12 @@ type sample struct {
 	err        string
 }
 
+// printEvery is how many scrapes make 5 s: the progress lines and the
+// table over time show one scrape in that many.
+func printEvery(cfg *config) int {
+	return max(1, int(5*time.Second/cfg.sample))
+}
+
 func scrape(cfg *config) sample {
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Get(cfg.base + "/metrics")
@@ -333,7 +339,7 @@ func main() {
 	flag.DurationVar(&cfg.settle, "settle", 10*time.Second, "goroutines are compared to the idle baseline this long after the load stops")
 	flag.DurationVar(&cfg.timeout, "timeout", 120*time.Second, "timeout of each request (headers and body)")
 	flag.DurationVar(&cfg.drain, "drain", 30*time.Second, "after -d, requests in flight may finish for this long, then are cut")
-	flag.DurationVar(&cfg.sample, "sample", 5*time.Second, "how often /metrics is scraped during the load")
+	flag.DurationVar(&cfg.sample, "sample", time.Second, "how often /metrics is scraped during the load")
 	flag.DurationVar(&cfg.think, "think", time.Second, "each client pauses a uniformly random 0..think between requests")
 	flag.Float64Var(&cfg.yearShare, "year-share", 0.01, "share of requests that are a whole-year questions CSV")
 	flag.Int64Var(&cfg.from, "from", 1749945600000, "start of the data's year, ms")
@@ -431,6 +437,9 @@ func run(cfg *config) int {
 				s := scrape(cfg)
 				s.at = time.Since(t0)
 				samples = append(samples, s)
+				if len(samples)%printEvery(cfg) != 0 {
+					continue
+				}
 				fmt.Printf("  t=%4.0fs  go_goroutines %5.0f  RSS %6.1f MiB  in flight %3d  done %d\n",
 					s.at.Seconds(), s.goroutines, s.rss/(1<<20), inflight.Load(), done.Load())
 			}
@@ -619,8 +628,10 @@ func report(cfg *config, outs []outcome, loadTime time.Duration, idle, warm, end
 	md.WriteString("\nLatency: request sent → last body byte read, successful requests only.\n\n")
 
 	// checks. RSS swings widely with what is in flight (single scrapes 5 s
-	// apart differed by 40%), so "after the warm-up" and "at the end" are
-	// each the median of the scrapes of a minute: the minute after the
+	// apart differed by 40%, and medians of 12 scrapes a minute by 10%
+	// between two runs of the same load), so "after the warm-up" and "at
+	// the end" are each the median of a minute of scrapes, one a second:
+	// the minute after the
 	// warm-up, and the last minute of the load.
 	var first, last, firstHeap, lastHeap []float64
 	for _, s := range samples {
@@ -688,10 +699,12 @@ func report(cfg *config, outs []outcome, loadTime time.Duration, idle, warm, end
 			fmt.Fprintf(&md, "- `%s`: %d\n", strings.ReplaceAll(k, "`", "'"), failures[k])
 		}
 	}
-	md.WriteString("\n<details><summary>/metrics over time (t since the load started)</summary>\n\n| t s | go_goroutines | RSS MiB | heap in use MiB |\n| ---: | ---: | ---: | ---: |\n")
+	md.WriteString("\n<details><summary>/metrics over time (t since the load started; one scrape in every 5 s shown)</summary>\n\n| t s | go_goroutines | RSS MiB | heap in use MiB |\n| ---: | ---: | ---: | ---: |\n")
 	fmt.Fprintf(&md, "| idle | %.0f | %s | %s |\n", idle.goroutines, mib(idle.rss), mib(idle.heap))
-	for _, s := range samples {
-		fmt.Fprintf(&md, "| %.0f | %.0f | %s | %s |\n", s.at.Seconds(), s.goroutines, mib(s.rss), mib(s.heap))
+	for i, s := range samples {
+		if (i+1)%printEvery(cfg) == 0 {
+			fmt.Fprintf(&md, "| %.0f | %.0f | %s | %s |\n", s.at.Seconds(), s.goroutines, mib(s.rss), mib(s.heap))
+		}
 	}
 	fmt.Fprintf(&md, "| %.0f (end of load) | %.0f | %s | %s |\n", end.at.Seconds(), end.goroutines, mib(end.rss), mib(end.heap))
 	fmt.Fprintf(&md, "| %.0f (%s after) | %.0f | %s | %s |\n\n</details>\n", after.at.Seconds(), cfg.settle, after.goroutines, mib(after.rss), mib(after.heap))
