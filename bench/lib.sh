@@ -74,3 +74,20 @@ restore_sections() {
     { echo; cat "$WORK/kept-sections.md"; } >>"$BENCH/RESULTS.md"
   fi
 }
+
+# seed_pg BIN SCALE seeds `seed --scale SCALE` into $PGURL with BIN,
+# analyses it and sets SEED_SECS; new_token BIN DB NAME prints the secret
+# of a new all-scope token.
+seed_pg() {
+  local t0
+  t0=$(date +%s.%N)
+  "$1" seed --scale "$2" --db "$PGURL" 2>&1 | tail -n 1
+  SEED_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+  psql -X -q "$PGURL" -c "VACUUM ANALYZE"
+}
+new_token() {
+  local t
+  t=$("$1" token create --name "$3" --db "$2" 2>&1 | grep -oE 'stift_[A-Za-z0-9_-]+' | head -n 1)
+  [ -n "$t" ] || { echo "could not parse the token secret" >&2; return 1; }
+  echo "$t"
+}

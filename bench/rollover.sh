@@ -38,10 +38,8 @@ BIN="$WORK/stift-reports"
 TOOL="$WORK/benchtool"
 
 step "seed --scale $SCALE (PostgreSQL)"
-"$BIN" seed --scale "$SCALE" --db "$PGURL" 2>&1 | tail -n 1
-psql -X -q "$PGURL" -c "VACUUM ANALYZE"
-TOKEN=$("$BIN" token create --name rollover --db "$PGURL" 2>&1 | grep -oE 'stift_[A-Za-z0-9_-]+' | head -n 1)
-[ -n "$TOKEN" ] || { echo "could not parse the token secret" >&2; exit 1; }
+seed_pg "$BIN" "$SCALE"
+TOKEN=$(new_token "$BIN" "$PGURL" rollover)
 
 step "server on 127.0.0.1:$PORT"
 DEMO_DATA=off LOG_LEVEL=warn RATE_LIMIT=0 EXPORTS_PER_TOKEN=0 "$BIN" --addr "127.0.0.1:$PORT" --db "$PGURL" >"$WORK/rollover-server.log" 2>&1 &

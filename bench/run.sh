@@ -53,9 +53,8 @@ SEED_PG=$(awk -v a="$t1" -v b="$t2" "BEGIN{printf \"%.1f\", b-a}")
 # What autovacuum would do soon anyway; the plans depend on the statistics.
 psql -X -q "$PGURL" -c "VACUUM ANALYZE"
 
-token() { "$BIN" token create --name bench --db "$1" 2>&1 | grep -oE 'stift_[A-Za-z0-9_-]+' | head -n 1; }
-TOK_SQLITE=$(token "$SQLITE")
-TOK_PG=$(token "$PGURL")
+TOK_SQLITE=$(new_token "$BIN" "$SQLITE" bench)
+TOK_PG=$(new_token "$BIN" "$PGURL" bench)
 [ -n "$TOK_SQLITE" ] && [ -n "$TOK_PG" ] || { echo "could not parse the token secrets" >&2; exit 1; }
 
 # ---------------------------------------------------------------- servers

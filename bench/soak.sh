@@ -44,12 +44,8 @@ step "build"
 BIN="$WORK/stift-reports-soak"
 
 step "seed --scale $SCALE (PostgreSQL)"
-t0=$(date +%s.%N)
-"$BIN" seed --scale "$SCALE" --db "$PGURL" 2>&1 | tail -n 1
-SEED_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
-psql -X -q "$PGURL" -c "VACUUM ANALYZE"
-TOKEN=$("$BIN" token create --name soak --db "$PGURL" 2>&1 | grep -oE 'stift_[A-Za-z0-9_-]+' | head -n 1)
-[ -n "$TOKEN" ] || { echo "could not parse the token secret" >&2; exit 1; }
+seed_pg "$BIN" "$SCALE"
+TOKEN=$(new_token "$BIN" "$PGURL" soak)
 GROUPS_LIST=$(psql -X -A -t "$PGURL" -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM groups")
 SCHOOLS_LIST=$(psql -X -A -t "$PGURL" -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM schools")
 counts=$(psql -X -A -t -F ' ' "$PGURL" -c "SELECT (SELECT count(*) FROM schools), (SELECT count(*) FROM groups), (SELECT count(*) FROM questions), (SELECT count(*) FROM bookings)")
