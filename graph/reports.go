@@ -184,16 +184,25 @@ func pageSize(first *int) (int, error) {
 	return *first, nil
 }
 
-// keyOf reads a report cursor: the time and id of the row it follows.
-func keyOf(c *entgql.Cursor[string]) (*report.Key, error) {
-	if c == nil {
-		return nil, nil
+// pageArgs reads a report page's arguments: its size, and the key of the
+// row the after cursor points at (nil without one).
+func pageArgs(first *int, after *entgql.Cursor[string]) (size int, key *report.Key, err error) {
+	if size, err = pageSize(first); err != nil {
+		return 0, nil, err
 	}
-	t, ok := c.Value.(time.Time)
-	if !ok || c.ID == "" {
-		return nil, apperr.InvalidField("after", "Invalid cursor.")
+	if after == nil {
+		return size, nil, nil
 	}
-	return &report.Key{Time: t, ID: c.ID}, nil
+	t, ok := after.Value.(time.Time)
+	if !ok || after.ID == "" {
+		return 0, nil, apperr.InvalidField("after", "Invalid cursor.")
+	}
+	return size, &report.Key{Time: t, ID: after.ID}, nil
+}
+
+// cursorOf is the cursor of the row at k.
+func cursorOf(k report.Key) entgql.Cursor[string] {
+	return entgql.Cursor[string]{ID: k.ID, Value: k.Time}
 }
 
 // page collects at most size rows of seq (it was asked for one more, to
@@ -278,14 +287,11 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	if err != nil {
 		return nil, err
 	}
-	size, err := pageSize(first)
+	size, key, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	if in.After, err = keyOf(after); err != nil {
-		return nil, err
-	}
-	in.Limit = size + 1
+	in.After, in.Limit = key, size+1
 	seq, err := report.Questions(ctx, d, p, in)
 	if err != nil {
 		return nil, err
@@ -307,7 +313,7 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 		}
 		addOptional(ns, "teacher", row.TeacherID)
 		addOptional(ns, "subject", row.SubjectID)
-		cursors[i] = entgql.Cursor[string]{ID: row.ID.String(), Value: row.CreatedAt}
+		cursors[i] = cursorOf(row.Key())
 		conn.Edges[i] = &QuestionReportEdge{Node: &QuestionReportRow{QuestionRow: row, nodes: ns, portalURL: r.PortalURL}, Cursor: cursors[i]}
 	}
 	conn.PageInfo = pageInfo(cursors, more, after)
@@ -400,14 +406,11 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	if err != nil {
 		return nil, err
 	}
-	size, err := pageSize(first)
+	size, key, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	if in.After, err = keyOf(after); err != nil {
-		return nil, err
-	}
-	in.Limit = size + 1
+	in.After, in.Limit = key, size+1
 	now := r.Now()
 	seq, err := report.Bookings(ctx, d, p, in, now)
 	if err != nil {
@@ -429,11 +432,7 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 		addOptional(ns, "teacher", row.TeacherID)
 		addOptional(ns, "cancelledBy", row.CancelledByID)
 		addOptional(ns, "bookingRoom", row.BookingRoomID)
-		key := row.CreatedAt
-		if row.ScheduledFor != nil {
-			key = *row.ScheduledFor
-		}
-		cursors[i] = entgql.Cursor[string]{ID: row.ID.String(), Value: key}
+		cursors[i] = cursorOf(row.Key())
 		conn.Edges[i] = &BookingReportEdge{Node: &BookingReportRow{BookingRow: row, nodes: ns}, Cursor: cursors[i]}
 	}
 	conn.PageInfo = pageInfo(cursors, more, after)

@@ -69,6 +69,15 @@ type BookingRow struct {
 	CancelledByName      string
 }
 
+// Key is the row's position in the report's order: scheduled_for, or
+// created_at for a booking from the queue, then id.
+func (r *BookingRow) Key() Key {
+	if r.ScheduledFor != nil {
+		return Key{Time: *r.ScheduledFor, ID: r.ID.String()}
+	}
+	return Key{Time: r.CreatedAt, ID: r.ID.String()}
+}
+
 // Duration returns the minutes the meeting lasted, whole, if it started and ended.
 func (r *BookingRow) Duration() (int, bool) {
 	if r.MeetingStartedAt == nil || r.MeetingEndedAt == nil {

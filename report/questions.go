@@ -74,6 +74,9 @@ type QuestionRow struct {
 	AdjustedResponseMinutes *float64
 }
 
+// Key is the row's position in the report's order.
+func (r *QuestionRow) Key() Key { return Key{Time: r.CreatedAt, ID: r.ID.String()} }
+
 // questionStatusSQL derives a question's status; see QuestionStatus.
 const questionStatusSQL = `CASE
 	WHEN q.cancelled_at IS NOT NULL THEN 'CANCELLED'
