@@ -9,10 +9,14 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stift/stift-reports/db"
 )
@@ -92,9 +96,22 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
+		// FORCE ends the test's own lingering connections, but a role that
+		// is not a superuser may not end an autovacuum worker that has just
+		// started on the new tables (SQLSTATE 42501); those finish in
+		// moments, so the drop is tried again for a few seconds.
+		var err error
+		for range 25 {
+			if _, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+				return
+			}
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
+		t.Errorf("drop test database %s: %v", name, err)
 	})
 	u, err := url.Parse(server)
 	if err != nil {
