@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
@@ -42,6 +44,10 @@ type Config struct {
 	CORSOrigins     []string      // CORS_ALLOWED_ORIGINS, comma-separated; none: CORS off
 	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
 
+	// WRITE_STALL_TIMEOUT: how long a response may wait for its client to
+	// read before the connection is closed; every write renews it; 0: for ever.
+	WriteStallTimeout time.Duration
+
 	ReplicaURL    string // REPLICA_DATABASE_URL: a streaming replica for report reads
 	ReplicaStrict bool   // REPLICA_STRICT: 503 rather than read from the primary when the replica is down
 
@@ -60,7 +66,7 @@ commands:
   seed --demo                load the demo data into an empty database
   seed --scale N [--seed S]  generate a synthetic platform of N units into an empty database
   import DIR                 load a platform exported as NDJSON files (docs/import.md)
-  token create --name NAME [--schools ID,…] [--groups ID,…] [--reveal-anonymous] [--unlimited] [--expires 90d]
+  token create --name NAME (--all | --schools ID,… | --groups ID,…) [--reveal-anonymous] [--unlimited] [--expires 90d]
   token list
   token revoke ID
 
@@ -119,6 +125,7 @@ func defaults(getenv func(string) string) Config {
 	cfg.RateLimit, _ = strconv.ParseFloat(env("RATE_LIMIT", "10"), 64)
 	cfg.RateBurst, _ = strconv.Atoi(env("RATE_BURST", "20"))
 	cfg.ExportsPerToken, _ = strconv.Atoi(env("EXPORTS_PER_TOKEN", "2"))
+	cfg.WriteStallTimeout, _ = time.ParseDuration(env("WRITE_STALL_TIMEOUT", "30s"))
 	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
@@ -336,7 +343,7 @@ func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 		if err := seed.Demo(ctx, d.Client); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "demo data loaded; create a token with: stift-reports token create --name NAME")
+		fmt.Fprintln(stdout, "demo data loaded; create a token with: stift-reports token create --name NAME --all")
 		return nil
 	}
 	start := time.Now()
@@ -377,12 +384,11 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	}
 	sub, args := args[0], args[1:]
 	fs := flags("token "+sub, &cfg, stderr)
-	var (
-		spec    auth.TokenSpec
-		schools = fs.String("schools", "", "limit the token to these school ids (comma-separated)")
-		groups  = fs.String("groups", "", "limit the token to these group ids (comma-separated)")
-		expires = fs.String("expires", "", "expire the token after this long, e.g. 90d or 12h")
-	)
+	var spec auth.TokenSpec
+	all := fs.Bool("all", false, "let the token see every school")
+	fs.String("schools", "", "limit the token to these school ids (comma-separated)")
+	fs.String("groups", "", "limit the token to these group ids (comma-separated)")
+	fs.String("expires", "", "expire the token after this long, e.g. 90d or 12h; at most 3650d")
 	fs.StringVar(&spec.Name, "name", "", "the token's name")
 	fs.BoolVar(&spec.RevealAnonymous, "reveal-anonymous", false, "show who asked anonymous questions")
 	fs.BoolVar(&spec.Unlimited, "unlimited", false, "exempt the token from the rate limit")
@@ -390,28 +396,30 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	now := time.Now()
+	if sub == "create" {
+		// Checked before the database is opened: a mistyped flag costs nothing.
+		// A flag given empty (--schools '', --expires '') is an error, never
+		// the same as leaving it out.
+		if err := spec.ParseScope(*all, given(fs, "schools"), given(fs, "groups")); err != nil {
+			return fmt.Errorf("token create: %w", err)
+		}
+		if expires := given(fs, "expires"); expires != nil {
+			ttl, err := parseTTL(*expires)
+			if err != nil {
+				return fmt.Errorf("token create: --expires %w", err)
+			}
+			at := now.Add(ttl)
+			spec.ExpiresAt = &at
+		}
+	}
 	d, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	now := time.Now()
 	switch sub {
 	case "create":
-		if spec.Schools, err = parseIDList[gid.SchoolID](*schools); err != nil {
-			return fmt.Errorf("--schools: %w", err)
-		}
-		if spec.Groups, err = parseIDList[gid.GroupID](*groups); err != nil {
-			return fmt.Errorf("--groups: %w", err)
-		}
-		if *expires != "" {
-			ttl, err := parseTTL(*expires)
-			if err != nil {
-				return fmt.Errorf("--expires: %w", err)
-			}
-			at := now.Add(ttl)
-			spec.ExpiresAt = &at
-		}
 		tok, secret, err := auth.CreateToken(ctx, d.Client, spec)
 		if err != nil {
 			return err
@@ -426,8 +434,8 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tIDS\tREVEAL ANONYMOUS\tUNLIMITED\tCREATED\tEXPIRES\tREVOKED")
 		for _, t := range toks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%t\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope,
-				strings.Join(t.ScopeIds, ","), t.RevealAnonymous, t.Unlimited, t.CreatedAt.UTC().Format(time.RFC3339),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%t\t%s\t%s\t%s\n", t.ID, printable(t.Name), t.Scope,
+				printable(strings.Join(t.ScopeIds, ",")), t.RevealAnonymous, t.Unlimited, t.CreatedAt.UTC().Format(time.RFC3339),
 				timeOrDash(t.ExpiresAt), timeOrDash(t.RevokedAt))
 		}
 		return tw.Flush()
@@ -464,35 +472,57 @@ func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func parseIDList[T ~[16]byte](s string) ([]T, error) {
-	var ids []T
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
+// given returns the value of the flag name, or nil when it was not given.
+func given(fs *flag.FlagSet, name string) *string {
+	var v *string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			s := f.Value.String()
+			v = &s
 		}
-		u, err := gid.ParseUUID(part)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, T(u))
-	}
-	return ids, nil
+	})
+	return v
 }
 
-// parseTTL parses a duration, also in days ("90d").
+// maxTTL bounds a token's lifetime at ten years, far below the 292 years
+// where a time.Duration overflows (200000d once wrapped around to 1989).
+const maxTTL = 3650 * 24 * time.Hour
+
+// parseTTL parses a token's lifetime, in days ("90d") or as a Go duration
+// ("12h"): more than zero and at most maxTTL.
 func parseTTL(s string) (time.Duration, error) {
+	// %.40q: a hostile value is not echoed whole.
+	bad := fmt.Errorf("%.40q: give a lifetime above zero and up to 3650d (10 years), in days (90d) or hours and minutes (12h, 1h30m)", s)
 	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return 0, fmt.Errorf("invalid duration %q", s)
+		// Bounded before multiplying, so a huge count cannot wrap around.
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n <= 0 || n > int64(maxTTL/(24*time.Hour)) {
+			return 0, bad
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("invalid duration %q", s)
+	d, err := time.ParseDuration(s) // refuses an overflowing value itself
+	if err != nil || d <= 0 || d > maxTTL {
+		return 0, bad
 	}
 	return d, nil
+}
+
+// printable returns s as is, or quoted with Go escapes when printing it raw
+// could move the cursor, change colours, reorder text or forge a line (or
+// a column: tabs too): a token name stored before names were checked, or
+// written into the database by hand, may hold anything. A name that starts
+// with a quote is quoted too, so that a quoted name is never ambiguous.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.HasPrefix(s, `"`) {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 func timeOrDash(t *time.Time) string {

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -45,26 +47,144 @@ func newSecret() (string, error) {
 
 // TokenSpec describes a token to create.
 type TokenSpec struct {
-	Name            string
-	Schools         []gid.SchoolID // limits the token to these schools
-	Groups          []gid.GroupID  // or to these groups
+	Name            string         // at most MaxNameLength printable characters
+	All             bool           // sees every school
+	Schools         []gid.SchoolID // or only these schools
+	Groups          []gid.GroupID  // or only these groups
 	RevealAnonymous bool
 	Unlimited       bool // exempt from the rate limit
 	ExpiresAt       *time.Time
 }
 
+// MaxNameLength bounds a token's name, in characters: it is a label for
+// people, printed by token list.
+const MaxNameLength = 100
+
+// MaxScopeIDs bounds the ids of a token's scope, well below the number of
+// parameters SQLite and PostgreSQL accept in the IN list that checks them.
+const MaxScopeIDs = 1000
+
+// ParseScope sets the spec's scope from what a person typed for token
+// create: all, or comma-separated school ids, or comma-separated group ids;
+// schools and groups are nil when not given. Exactly one must be given, and
+// a given list must name at least one well-formed id, so that a list that
+// comes out empty (an empty --schools, or --groups " , ") is an error
+// rather than a token that sees every school. Errors name the options as
+// token create spells them.
+func (spec *TokenSpec) ParseScope(all bool, schools, groups *string) error {
+	var given []string
+	if all {
+		given = append(given, "--all")
+	}
+	if schools != nil {
+		given = append(given, "--schools")
+	}
+	if groups != nil {
+		given = append(given, "--groups")
+	}
+	switch len(given) {
+	case 0:
+		return errors.New("say what the token sees: give one of --all, --schools or --groups")
+	case 1:
+	default:
+		return fmt.Errorf("give only one of --all, --schools or --groups, not %s", strings.Join(given, " and "))
+	}
+	var err error
+	spec.All, spec.Schools, spec.Groups = all, nil, nil
+	if schools != nil {
+		spec.Schools, err = parseIDList[gid.SchoolID]("--schools", "school", *schools)
+	}
+	if groups != nil {
+		spec.Groups, err = parseIDList[gid.GroupID]("--groups", "group", *groups)
+	}
+	return err
+}
+
+// parseIDList parses comma-separated ids, ignoring blanks around them and
+// repeated ids; it refuses a list without ids, since an empty list must
+// never widen a token to everything.
+func parseIDList[T ~[16]byte](option, kind, s string) ([]T, error) {
+	// Count before splitting, so an absurd list costs no allocation.
+	if strings.Count(s, ",") >= MaxScopeIDs {
+		return nil, fmt.Errorf("%s has more than %d entries; give at most %d ids", option, MaxScopeIDs, MaxScopeIDs)
+	}
+	var ids []T
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		u, err := gid.ParseUUID(part)
+		if err != nil {
+			// %.40q: a hostile entry is not echoed whole.
+			return nil, fmt.Errorf("%s: %.40q is not a %s id (a UUID like 6f1c0c8e-3b1a-4c52-9d0e-2f4a6b8c0d1e)", option, part, kind)
+		}
+		ids = append(ids, T(u))
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%s lists no %s id", option, kind)
+	}
+	return distinct(ids), nil
+}
+
+// checkName refuses a name that could not be printed as is: control
+// characters (newlines, terminal escape codes), invisible formatting
+// characters such as bidirectional overrides, invalid UTF-8, or a name too
+// long to read.
+func checkName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return errors.New("the name is empty")
+	}
+	if !utf8.ValidString(name) {
+		return errors.New("the name is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		return fmt.Errorf("the name has %d characters; at most %d", n, MaxNameLength)
+	}
+	for _, r := range name {
+		if !unicode.IsGraphic(r) {
+			return fmt.Errorf("the name contains %U, a control or invisible character; use letters, digits, punctuation and spaces", r)
+		}
+	}
+	return nil
+}
+
+// checkIDs refuses a list that is given but empty, or too long.
+func checkIDs[T any](kind string, ids []T) error {
+	switch {
+	case ids == nil:
+		return nil
+	case len(ids) == 0:
+		return fmt.Errorf("the list of %ss is empty; set All for a token that sees every school", kind)
+	case len(ids) > MaxScopeIDs:
+		return fmt.Errorf("the list of %ss has %d ids; at most %d", kind, len(ids), MaxScopeIDs)
+	}
+	return nil
+}
+
 // CreateToken stores a new token and returns it with its secret, which is
-// not stored and cannot be recovered. The scope's ids must exist.
+// not stored and cannot be recovered. The scope is All, or Schools, or
+// Groups, whose ids must exist; a list that is given but empty is an error.
+// A spec with no scope at all sees every school, as if All were set: the
+// callers written before All existed rely on it (see ParseScope for input
+// typed by a person, which must say --all).
 func CreateToken(ctx context.Context, client *ent.Client, spec TokenSpec) (*ent.APIToken, string, error) {
 	ctx = SystemContext(ctx)
-	if strings.TrimSpace(spec.Name) == "" {
-		return nil, "", errors.New("create token: the name is empty")
+	if err := checkName(spec.Name); err != nil {
+		return nil, "", fmt.Errorf("create token: %w", err)
+	}
+	if err := checkIDs("school", spec.Schools); err != nil {
+		return nil, "", fmt.Errorf("create token: %w", err)
+	}
+	if err := checkIDs("group", spec.Groups); err != nil {
+		return nil, "", fmt.Errorf("create token: %w", err)
 	}
 	scope, ids := apitoken.ScopeALL, []string(nil)
 	switch {
-	case len(spec.Schools) > 0 && len(spec.Groups) > 0:
+	case spec.All && (spec.Schools != nil || spec.Groups != nil):
+		return nil, "", errors.New("create token: All sees every school; do not also list schools or groups")
+	case spec.Schools != nil && spec.Groups != nil:
 		return nil, "", errors.New("create token: limit it to schools or to groups, not both")
-	case len(spec.Schools) > 0:
+	case spec.Schools != nil:
 		n, err := client.School.Query().Where(school.IDIn(spec.Schools...)).Count(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("create token: %w", err)
@@ -73,7 +193,7 @@ func CreateToken(ctx context.Context, client *ent.Client, spec TokenSpec) (*ent.
 			return nil, "", errors.New("create token: some of the schools do not exist")
 		}
 		scope, ids = apitoken.ScopeSCHOOLS, idStrings(spec.Schools)
-	case len(spec.Groups) > 0:
+	case spec.Groups != nil:
 		n, err := client.Group.Query().Where(group.IDIn(spec.Groups...)).Count(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("create token: %w", err)

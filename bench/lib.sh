@@ -87,7 +87,7 @@ seed_pg() {
 }
 new_token() {
   local t
-  t=$("$1" token create --name "$3" --db "$2" 2>&1 | grep -oE 'stift_[A-Za-z0-9_-]+' | head -n 1)
+  t=$("$1" token create --name "$3" --all --db "$2" 2>&1 | grep -oE 'stift_[A-Za-z0-9_-]+' | head -n 1)
   [ -n "$t" ] || { echo "could not parse the token secret" >&2; return 1; }
   echo "$t"
 }
