@@ -6,9 +6,10 @@
 //
 //  1. validation: every record is decoded strictly (unknown fields, wrong
 //     types, missing required fields, bad enum values, malformed ids,
-//     impossible times, out-of-range values) and every reference is
-//     resolved, against the import itself or, failing that, the database.
-//     Nothing is written. If anything is wrong, Import returns *Errors with
+//     impossible times, out-of-range values, strings that are not text)
+//     and every reference is resolved, against the import itself or,
+//     failing that, the database; a row the database holds may not change
+//     school. Nothing is written. If anything is wrong, Import returns *Errors with
 //     every problem found (up to MaxErrors), each naming file, line and
 //     field.
 //  2. writing: in one transaction, in dependency order, records are upserted

@@ -3,6 +3,8 @@ package importer
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,8 +13,9 @@ import (
 )
 
 // The records of the files, one type per file. Pointers tell an absent
-// field from a zero one; ids are strings (UUIDs) or integers, times RFC
-// 3339 strings, parsed by the parser so that errors name the field.
+// field from a zero one; strings are text, checked to be valid text by the
+// parser; ids are strings (UUIDs) or integers, times RFC 3339 strings,
+// parsed by the parser so that errors name the field.
 // docs/import.md documents every field.
 
 // record is a decoded line of one of the files.
@@ -53,35 +56,39 @@ var newRecord = map[string]func() record{
 	FileNPSAnswers:        func() record { return new(npsAnswerRecord) },
 }
 
-func rawUUID(k kind, s *string) (kind, key, bool) {
-	if s == nil {
+func rawUUID(k kind, t *text) (kind, key, bool) {
+	if t == nil || t.problem != "" {
 		return k, key{}, false
 	}
-	u, err := uuid.Parse(*s)
-	return k, key{u: u}, err == nil && len(*s) == 36
+	u, err := uuid.Parse(t.s)
+	return k, key{u: u}, err == nil && len(t.s) == 36
 }
 
-func rawInt(k kind, n *int64) (kind, key, bool) {
-	if n == nil || *n <= 0 {
+func rawInt(k kind, n *integer) (kind, key, bool) {
+	if n == nil {
 		return k, key{}, false
 	}
-	return k, key{n: *n}, true
+	v, err := strconv.ParseInt(string(*n), 10, 64)
+	if err != nil || v <= 0 || v > maxIntID {
+		return k, key{}, false
+	}
+	return k, key{n: v}, true
 }
 
 // ---- schools
 
 type schoolRecord struct {
-	ID             *string         `json:"id"`
-	Name           *string         `json:"name"`
-	Timezone       *string         `json:"timezone"`
-	MinCancelHours *int64          `json:"min_cancel_hours"`
+	ID             *text           `json:"id"`
+	Name           *text           `json:"name"`
+	Timezone       *text           `json:"timezone"`
+	MinCancelHours *integer        `json:"min_cancel_hours"`
 	ServiceHours   *[]windowRecord `json:"service_hours"`
 }
 
 type windowRecord struct {
-	Weekday     *int64 `json:"weekday"`
-	StartMinute *int64 `json:"start_minute"`
-	EndMinute   *int64 `json:"end_minute"`
+	Weekday     *integer `json:"weekday"`
+	StartMinute *integer `json:"start_minute"`
+	EndMinute   *integer `json:"end_minute"`
 }
 
 const defaultTimezone = "America/Sao_Paulo"
@@ -91,34 +98,22 @@ func (r *schoolRecord) rawID() (kind, key, bool) { return rawUUID(kSchool, r.ID)
 func (r *schoolRecord) parse(p *parser) rowset {
 	id, idOK := p.uuid("id", r.ID, true)
 	name := p.str("name", r.Name, true, true)
-	tz := defaultTimezone
+	tz, tzOK := defaultTimezone, true
 	if r.Timezone != nil {
-		tz = *r.Timezone
+		tz, tzOK = p.text("timezone", r.Timezone, false)
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil || tz == "" || tz == "Local" {
-		p.fail("timezone", "unknown IANA time zone %q", tz)
-	}
-	minCancel := int64(24)
-	if r.MinCancelHours != nil {
-		minCancel = *r.MinCancelHours
-		if minCancel < 0 {
-			p.fail("min_cancel_hours", "%d is negative", minCancel)
+	var loc *time.Location
+	if tzOK {
+		var err error
+		loc, err = time.LoadLocation(tz)
+		if err != nil || tz == "" || tz == "Local" {
+			p.fail("timezone", "unknown IANA time zone %s", clip(tz))
 		}
 	}
+	minCancel := p.intIn("min_cancel_hours", r.MinCancelHours, false, 24, 0, maxMinCancelHours)
 	windows := hours.Default()
 	if r.ServiceHours != nil {
-		windows = make([]hours.Window, 0, len(*r.ServiceHours))
-		for i, w := range *r.ServiceHours {
-			f := fmt.Sprintf("service_hours[%d].", i)
-			day := p.intIn(f+"weekday", w.Weekday, true, 0, 0, 6)
-			start := p.intIn(f+"start_minute", w.StartMinute, true, 0, 0, 24*60)
-			end := p.intIn(f+"end_minute", w.EndMinute, true, 0, 0, 24*60)
-			if w.StartMinute != nil && w.EndMinute != nil && end <= start {
-				p.fail(f+"end_minute", "not after start_minute")
-			}
-			windows = append(windows, hours.Window{Weekday: int(day), StartMinute: int(start), EndMinute: int(end)})
-		}
+		windows = p.windows("service_hours", *r.ServiceHours)
 	}
 	js, _ := json.Marshal(windows)
 	if idOK {
@@ -130,11 +125,62 @@ func (r *schoolRecord) parse(p *parser) rowset {
 	return rowset{main: []any{id, name, tz, minCancel, js}}
 }
 
+// windows checks a school's service hours: at most maxServiceWindows
+// windows, each inside one day, none overlapping another of its weekday
+// (the overlap would be counted twice in adjusted response times).
+func (p *parser) windows(field string, list []windowRecord) []hours.Window {
+	if len(list) > maxServiceWindows {
+		p.fail(field, "%d windows, at most %d", len(list), maxServiceWindows)
+		return nil
+	}
+	// p.ok tells, after the loop, whether every window is valid by itself:
+	// overlaps are only looked for then.
+	recordOK := p.ok
+	p.ok = true
+	windows := make([]hours.Window, 0, len(list))
+	for i, w := range list {
+		f := fmt.Sprintf("%s[%d].", field, i)
+		day := p.intIn(f+"weekday", w.Weekday, true, 0, 0, 6)
+		start := p.intIn(f+"start_minute", w.StartMinute, true, 0, 0, 24*60)
+		end := p.intIn(f+"end_minute", w.EndMinute, true, 0, 0, 24*60)
+		if w.StartMinute != nil && w.EndMinute != nil && end <= start {
+			p.fail(f+"end_minute", "not after start_minute")
+		}
+		windows = append(windows, hours.Window{Weekday: int(day), StartMinute: int(start), EndMinute: int(end)})
+	}
+	windowsOK := p.ok
+	p.ok = recordOK && windowsOK
+	if !windowsOK {
+		return windows
+	}
+	// Sorted by weekday and start, a window overlaps another of its day
+	// exactly when it starts before the end of the one before it.
+	order := make([]int, len(windows))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool {
+		wa, wb := windows[order[a]], windows[order[b]]
+		if wa.Weekday != wb.Weekday {
+			return wa.Weekday < wb.Weekday
+		}
+		return wa.StartMinute < wb.StartMinute
+	})
+	for n := 1; n < len(order); n++ {
+		prev, cur := order[n-1], order[n]
+		if windows[cur].Weekday == windows[prev].Weekday && windows[cur].StartMinute < windows[prev].EndMinute {
+			first, second := min(prev, cur), max(prev, cur)
+			p.fail(fmt.Sprintf("%s[%d]", field, second), "overlaps %s[%d] (same weekday)", field, first)
+		}
+	}
+	return windows
+}
+
 // ---- disciplines and subjects
 
 type disciplineRecord struct {
-	ID   *int64  `json:"id"`
-	Name *string `json:"name"`
+	ID   *integer `json:"id"`
+	Name *text    `json:"name"`
 }
 
 func (r *disciplineRecord) rawID() (kind, key, bool) { return rawInt(kDiscipline, r.ID) }
@@ -149,9 +195,9 @@ func (r *disciplineRecord) parse(p *parser) rowset {
 }
 
 type subjectRecord struct {
-	ID           *int64  `json:"id"`
-	Name         *string `json:"name"`
-	DisciplineID *int64  `json:"discipline_id"`
+	ID           *integer `json:"id"`
+	Name         *text    `json:"name"`
+	DisciplineID *integer `json:"discipline_id"`
 }
 
 func (r *subjectRecord) rawID() (kind, key, bool) { return rawInt(kSubject, r.ID) }
@@ -172,9 +218,9 @@ func (r *subjectRecord) parse(p *parser) rowset {
 // ---- groups
 
 type groupRecord struct {
-	ID       *string `json:"id"`
-	Name     *string `json:"name"`
-	SchoolID *string `json:"school_id"`
+	ID       *text `json:"id"`
+	Name     *text `json:"name"`
+	SchoolID *text `json:"school_id"`
 }
 
 func (r *groupRecord) rawID() (kind, key, bool) { return rawUUID(kGroup, r.ID) }
@@ -188,8 +234,8 @@ func (r *groupRecord) parse(p *parser) rowset {
 	}
 	if idOK {
 		p.define(kGroup, key{u: id}, key{u: school})
-		if schoolOK && p.v != nil {
-			p.v.checkGroupSchool(p, id, school)
+		if schoolOK {
+			p.owns(kGroup, id, school)
 		}
 	}
 	return rowset{main: []any{id, name, school}}
@@ -198,16 +244,16 @@ func (r *groupRecord) parse(p *parser) rowset {
 // ---- users
 
 type userRecord struct {
-	ID            *string  `json:"id"`
-	FirstName     *string  `json:"first_name"`
-	LastName      *string  `json:"last_name"`
-	Email         *string  `json:"email"`
-	ExternalID    *string  `json:"external_id"`
-	Role          *string  `json:"role"`
-	CreatedAt     *string  `json:"created_at"`
-	BlockedAt     *string  `json:"blocked_at"`
-	DeletedAt     *string  `json:"deleted_at"`
-	DisciplineIDs *[]int64 `json:"discipline_ids"`
+	ID            *text      `json:"id"`
+	FirstName     *text      `json:"first_name"`
+	LastName      *text      `json:"last_name"`
+	Email         *text      `json:"email"`
+	ExternalID    *text      `json:"external_id"`
+	Role          *text      `json:"role"`
+	CreatedAt     *text      `json:"created_at"`
+	BlockedAt     *text      `json:"blocked_at"`
+	DeletedAt     *text      `json:"deleted_at"`
+	DisciplineIDs *[]integer `json:"discipline_ids"`
 }
 
 func (r *userRecord) rawID() (kind, key, bool) { return rawUUID(kUser, r.ID) }
@@ -244,11 +290,11 @@ func (r *userRecord) parse(p *parser) rowset {
 // ---- booking rooms
 
 type bookingRoomRecord struct {
-	ID            *string  `json:"id"`
-	Name          *string  `json:"name"`
-	SchoolID      *string  `json:"school_id"`
-	Modal         *string  `json:"modal"`
-	DisciplineIDs *[]int64 `json:"discipline_ids"`
+	ID            *text      `json:"id"`
+	Name          *text      `json:"name"`
+	SchoolID      *text      `json:"school_id"`
+	Modal         *text      `json:"modal"`
+	DisciplineIDs *[]integer `json:"discipline_ids"`
 }
 
 func (r *bookingRoomRecord) rawID() (kind, key, bool) { return rawUUID(kRoom, r.ID) }
@@ -273,6 +319,9 @@ func (r *bookingRoomRecord) parse(p *parser) rowset {
 	}
 	if idOK {
 		p.define(kRoom, key{u: id}, key{u: school})
+		if schoolOK {
+			p.owns(kRoom, id, school)
+		}
 	}
 	set.main = []any{id, name, school, modal}
 	return set
@@ -281,9 +330,9 @@ func (r *bookingRoomRecord) parse(p *parser) rowset {
 // ---- memberships
 
 type membershipRecord struct {
-	GroupID *string `json:"group_id"`
-	UserID  *string `json:"user_id"`
-	Role    *string `json:"role"`
+	GroupID *text `json:"group_id"`
+	UserID  *text `json:"user_id"`
+	Role    *text `json:"role"`
 }
 
 func (r *membershipRecord) rawID() (kind, key, bool) { return 0, key{}, false }
@@ -308,26 +357,26 @@ func (r *membershipRecord) parse(p *parser) rowset {
 // ---- questions
 
 type questionRecord struct {
-	ID                     *string `json:"id"`
-	StudentID              *string `json:"student_id"`
-	GroupID                *string `json:"group_id"`
-	DisciplineID           *int64  `json:"discipline_id"`
-	SubjectID              *int64  `json:"subject_id"`
-	Anonymous              *bool   `json:"anonymous"`
-	Description            *string `json:"description"`
-	CreatedAt              *string `json:"created_at"`
-	TeacherID              *string `json:"teacher_id"`
-	AnsweredAt             *string `json:"answered_at"`
-	AnswerDescription      *string `json:"answer_description"`
-	ReplyDescription       *string `json:"reply_description"`
-	ReplyCreatedAt         *string `json:"reply_created_at"`
-	ReplyAnswerDescription *string `json:"reply_answer_description"`
-	ReplyAnsweredAt        *string `json:"reply_answered_at"`
-	AnswerRating           *int64  `json:"answer_rating"`
-	AnswerUnderstood       *bool   `json:"answer_understood"`
-	AnswerComment          *string `json:"answer_comment"`
-	HasSeenAnswer          *bool   `json:"has_seen_answer"`
-	CancelledAt            *string `json:"cancelled_at"`
+	ID                     *text    `json:"id"`
+	StudentID              *text    `json:"student_id"`
+	GroupID                *text    `json:"group_id"`
+	DisciplineID           *integer `json:"discipline_id"`
+	SubjectID              *integer `json:"subject_id"`
+	Anonymous              *bool    `json:"anonymous"`
+	Description            *text    `json:"description"`
+	CreatedAt              *text    `json:"created_at"`
+	TeacherID              *text    `json:"teacher_id"`
+	AnsweredAt             *text    `json:"answered_at"`
+	AnswerDescription      *text    `json:"answer_description"`
+	ReplyDescription       *text    `json:"reply_description"`
+	ReplyCreatedAt         *text    `json:"reply_created_at"`
+	ReplyAnswerDescription *text    `json:"reply_answer_description"`
+	ReplyAnsweredAt        *text    `json:"reply_answered_at"`
+	AnswerRating           *integer `json:"answer_rating"`
+	AnswerUnderstood       *bool    `json:"answer_understood"`
+	AnswerComment          *text    `json:"answer_comment"`
+	HasSeenAnswer          *bool    `json:"has_seen_answer"`
+	CancelledAt            *text    `json:"cancelled_at"`
 }
 
 // The columns of questions the writer fills in: the response times, from
@@ -343,7 +392,7 @@ const (
 func (r *questionRecord) rawID() (kind, key, bool) { return rawUUID(kQuestion, r.ID) }
 
 func (r *questionRecord) parse(p *parser) rowset {
-	id, _ := p.uuid("id", r.ID, true)
+	id, idOK := p.uuid("id", r.ID, true)
 	student, sOK := p.uuid("student_id", r.StudentID, true)
 	group, gOK := p.uuid("group_id", r.GroupID, true)
 	disc, dOK := p.intID("discipline_id", r.DisciplineID, true)
@@ -375,7 +424,11 @@ func (r *questionRecord) parse(p *parser) rowset {
 		p.ref("student_id", kUser, key{u: student}, nil)
 	}
 	if gOK {
-		p.ref("group_id", kGroup, key{u: group}, nil)
+		p.ref("group_id", kGroup, key{u: group}, func(p *parser, e entry) {
+			if idOK {
+				p.owns(kQuestion, id, e.parent.u)
+			}
+		})
 	}
 	if dOK {
 		p.ref("discipline_id", kDiscipline, key{n: disc}, nil)
@@ -401,15 +454,15 @@ func (r *questionRecord) parse(p *parser) rowset {
 		timeValue(created),
 		uuidValue(teacher, tOK),
 		timeValue(answered),
-		optStr(r.AnswerDescription),
+		p.optStr("answer_description", r.AnswerDescription),
 		nil, nil, // response minutes, filled in by the writer
-		optStr(r.ReplyDescription),
+		p.optStr("reply_description", r.ReplyDescription),
 		timeValue(replied),
-		optStr(r.ReplyAnswerDescription),
+		p.optStr("reply_answer_description", r.ReplyAnswerDescription),
 		timeValue(replyAnswered),
 		rating,
 		understood,
-		optStr(r.AnswerComment),
+		p.optStr("answer_comment", r.AnswerComment),
 		r.HasSeenAnswer != nil && *r.HasSeenAnswer,
 		timeValue(cancelled),
 	}}
@@ -418,31 +471,31 @@ func (r *questionRecord) parse(p *parser) rowset {
 // ---- bookings
 
 type bookingRecord struct {
-	ID                         *string  `json:"id"`
-	SchoolID                   *string  `json:"school_id"`
-	GroupID                    *string  `json:"group_id"`
-	StudentID                  *string  `json:"student_id"`
-	TeacherID                  *string  `json:"teacher_id"`
-	DisciplineID               *int64   `json:"discipline_id"`
-	BookingRoomID              *string  `json:"booking_room_id"`
-	CreatedAt                  *string  `json:"created_at"`
-	ScheduledFor               *string  `json:"scheduled_for"`
-	MeetingStartedAt           *string  `json:"meeting_started_at"`
-	MeetingEndedAt             *string  `json:"meeting_ended_at"`
-	QueuedAt                   *string  `json:"queued_at"`
-	LeftQueueAt                *string  `json:"left_queue_at"`
-	CancelledAt                *string  `json:"cancelled_at"`
-	CancelledByID              *string  `json:"cancelled_by_id"`
-	RatingByStudent            *float64 `json:"rating_by_student"`
-	RatingByTeacher            *float64 `json:"rating_by_teacher"`
-	CallQualityRatingByStudent *float64 `json:"call_quality_rating_by_student"`
-	CallQualityRatingByTeacher *float64 `json:"call_quality_rating_by_teacher"`
+	ID                         *text    `json:"id"`
+	SchoolID                   *text    `json:"school_id"`
+	GroupID                    *text    `json:"group_id"`
+	StudentID                  *text    `json:"student_id"`
+	TeacherID                  *text    `json:"teacher_id"`
+	DisciplineID               *integer `json:"discipline_id"`
+	BookingRoomID              *text    `json:"booking_room_id"`
+	CreatedAt                  *text    `json:"created_at"`
+	ScheduledFor               *text    `json:"scheduled_for"`
+	MeetingStartedAt           *text    `json:"meeting_started_at"`
+	MeetingEndedAt             *text    `json:"meeting_ended_at"`
+	QueuedAt                   *text    `json:"queued_at"`
+	LeftQueueAt                *text    `json:"left_queue_at"`
+	CancelledAt                *text    `json:"cancelled_at"`
+	CancelledByID              *text    `json:"cancelled_by_id"`
+	RatingByStudent            *decimal `json:"rating_by_student"`
+	RatingByTeacher            *decimal `json:"rating_by_teacher"`
+	CallQualityRatingByStudent *decimal `json:"call_quality_rating_by_student"`
+	CallQualityRatingByTeacher *decimal `json:"call_quality_rating_by_teacher"`
 }
 
 func (r *bookingRecord) rawID() (kind, key, bool) { return rawUUID(kBooking, r.ID) }
 
 func (r *bookingRecord) parse(p *parser) rowset {
-	id, _ := p.uuid("id", r.ID, true)
+	id, idOK := p.uuid("id", r.ID, true)
 	school, schOK := p.uuid("school_id", r.SchoolID, true)
 	group, gOK := p.uuid("group_id", r.GroupID, true)
 	student, sOK := p.uuid("student_id", r.StudentID, true)
@@ -470,6 +523,9 @@ func (r *bookingRecord) parse(p *parser) rowset {
 
 	if schOK {
 		p.ref("school_id", kSchool, key{u: school}, nil)
+		if idOK {
+			p.owns(kBooking, id, school)
+		}
 	}
 	if gOK {
 		p.ref("group_id", kGroup, key{u: group}, func(p *parser, e entry) {
@@ -511,19 +567,19 @@ func (r *bookingRecord) parse(p *parser) rowset {
 // ---- availability slots
 
 type availabilitySlotRecord struct {
-	ID            *string `json:"id"`
-	TeacherID     *string `json:"teacher_id"`
-	BookingRoomID *string `json:"booking_room_id"`
-	DisciplineID  *int64  `json:"discipline_id"`
-	Weekday       *int64  `json:"weekday"`
-	StartMinute   *int64  `json:"start_minute"`
-	EndMinute     *int64  `json:"end_minute"`
+	ID            *text    `json:"id"`
+	TeacherID     *text    `json:"teacher_id"`
+	BookingRoomID *text    `json:"booking_room_id"`
+	DisciplineID  *integer `json:"discipline_id"`
+	Weekday       *integer `json:"weekday"`
+	StartMinute   *integer `json:"start_minute"`
+	EndMinute     *integer `json:"end_minute"`
 }
 
 func (r *availabilitySlotRecord) rawID() (kind, key, bool) { return rawUUID(kSlot, r.ID) }
 
 func (r *availabilitySlotRecord) parse(p *parser) rowset {
-	id, _ := p.uuid("id", r.ID, true)
+	id, idOK := p.uuid("id", r.ID, true)
 	teacher, tOK := p.uuid("teacher_id", r.TeacherID, true)
 	room, rOK := p.uuid("booking_room_id", r.BookingRoomID, true)
 	disc, dOK := p.intID("discipline_id", r.DisciplineID, true)
@@ -537,7 +593,11 @@ func (r *availabilitySlotRecord) parse(p *parser) rowset {
 		p.ref("teacher_id", kUser, key{u: teacher}, nil)
 	}
 	if rOK {
-		p.ref("booking_room_id", kRoom, key{u: room}, nil)
+		p.ref("booking_room_id", kRoom, key{u: room}, func(p *parser, e entry) {
+			if idOK {
+				p.owns(kSlot, id, e.parent.u)
+			}
+		})
 	}
 	if dOK {
 		p.ref("discipline_id", kDiscipline, key{n: disc}, nil)
@@ -548,18 +608,18 @@ func (r *availabilitySlotRecord) parse(p *parser) rowset {
 // ---- NPS answers
 
 type npsAnswerRecord struct {
-	ID        *string `json:"id"`
-	UserID    *string `json:"user_id"`
-	Kind      *string `json:"kind"`
-	Score     *int64  `json:"score"`
-	Comment   *string `json:"comment"`
-	CreatedAt *string `json:"created_at"`
+	ID        *text    `json:"id"`
+	UserID    *text    `json:"user_id"`
+	Kind      *text    `json:"kind"`
+	Score     *integer `json:"score"`
+	Comment   *text    `json:"comment"`
+	CreatedAt *text    `json:"created_at"`
 }
 
 func (r *npsAnswerRecord) rawID() (kind, key, bool) { return rawUUID(kNPS, r.ID) }
 
 func (r *npsAnswerRecord) parse(p *parser) rowset {
-	id, _ := p.uuid("id", r.ID, true)
+	id, idOK := p.uuid("id", r.ID, true)
 	user, uOK := p.uuid("user_id", r.UserID, true)
 	kind := p.enum("kind", r.Kind, "", "PLATFORM", "RESPONSE_TIME")
 	score := p.intIn("score", r.Score, true, 0, 0, 10)
@@ -567,6 +627,9 @@ func (r *npsAnswerRecord) parse(p *parser) rowset {
 	created := p.time("created_at", r.CreatedAt, true)
 	if uOK {
 		p.ref("user_id", kUser, key{u: user}, nil)
+		if idOK {
+			p.owns(kNPS, id, user)
+		}
 	}
 	return rowset{main: []any{id, user, kind, score, comment, timeValue(created)}}
 }

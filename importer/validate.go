@@ -34,6 +34,7 @@ const (
 	kBooking
 	kSlot
 	kNPS
+	nKinds
 )
 
 // kinds describes the referenced kinds: the table, its parent column (the
@@ -49,6 +50,41 @@ var kinds = [nRefKinds]struct {
 	kDiscipline: {"discipline", "disciplines", "", true},
 	kSubject:    {"subject", "subjects", "discipline_id", true},
 	kRoom:       {"booking room", "booking_rooms", "school_id", false},
+}
+
+// owned describes the kinds whose rows belong to a school — or, for an NPS
+// answer, to a user (whose groups give its school) — and how to read the
+// owner of stored rows. An upsert must not change the owner: it would move
+// the row, and its history, out of one school's reports into another's.
+// Users belong to no school (they are members of groups, maybe of several
+// schools, and memberships are only ever added), so they are not here.
+var owned = map[kind]struct {
+	name, a string // "question", "a question"
+	owner   string // the kind of the owner: "school" or "user"
+	field   string // the record's field that names the owner, directly or not
+	query   string // the ids and owners of stored rows; %s: the ids' placeholders
+}{
+	kGroup: {"group", "a group", "school", "school_id",
+		`SELECT "id", "school_id" FROM "groups" WHERE "id" IN (%s)`},
+	kRoom: {"booking room", "a booking room", "school", "school_id",
+		`SELECT "id", "school_id" FROM "booking_rooms" WHERE "id" IN (%s)`},
+	kQuestion: {"question", "a question", "school", "group_id",
+		`SELECT q."id", g."school_id" FROM "questions" q JOIN "groups" g ON g."id" = q."group_id" WHERE q."id" IN (%s)`},
+	kBooking: {"booking", "a booking", "school", "school_id",
+		`SELECT "id", "school_id" FROM "bookings" WHERE "id" IN (%s)`},
+	kSlot: {"availability slot", "an availability slot", "school", "booking_room_id",
+		`SELECT a."id", r."school_id" FROM "availability_slots" a JOIN "booking_rooms" r ON r."id" = a."booking_room_id" WHERE a."id" IN (%s)`},
+	kNPS: {"NPS answer", "an NPS answer", "user", "user_id",
+		`SELECT "id", "user_id" FROM "nps_answers" WHERE "id" IN (%s)`},
+}
+
+// ownerCheck is the pending check that the stored row id, if any, belongs
+// to owner, as the record on file:line says.
+type ownerCheck struct {
+	k         kind
+	id, owner uuid.UUID
+	file      string
+	line      int
 }
 
 // key is an id: a UUID or an integer.
@@ -91,14 +127,14 @@ type validator struct {
 	absent  [nRefKinds]map[key]struct{} // ids found in neither
 	pending [nRefKinds]map[key]struct{} // ids to look up in the database
 	checks  []func()                    // to run once the pending ids are looked up
-	// groups of the import whose school must match the database's.
-	groupSchools map[uuid.UUID]uuid.UUID
-	groupChecks  []func(dbSchool map[uuid.UUID]uuid.UUID)
-	zones        map[uuid.UUID]zone // the schools of the import
+	// ownerChecks wait for the stored owners of the rows they name, run
+	// after checks (which add those whose owner comes from a reference).
+	ownerChecks []ownerCheck
+	zones       map[uuid.UUID]zone // the schools of the import
 }
 
 func newValidator(d *db.DB) *validator {
-	v := &validator{d: d, zones: make(map[uuid.UUID]zone), groupSchools: make(map[uuid.UUID]uuid.UUID)}
+	v := &validator{d: d, zones: make(map[uuid.UUID]zone)}
 	for k := range nRefKinds {
 		v.known[k] = make(map[key]entry)
 		v.absent[k] = make(map[key]struct{})
@@ -155,16 +191,14 @@ func notFound(k kind, id key) string {
 	return fmt.Sprintf("%s %s is neither in the import nor in the database", kinds[k].name, id)
 }
 
-// checkGroupSchool queues the check that a group already in the database
-// stays in its school: a group cannot move (its bookings name the school).
-func (v *validator) checkGroupSchool(p *parser, id, school uuid.UUID) {
-	v.groupSchools[id] = school
-	deferred := &parser{v: v, file: p.file, line: p.line, ok: true}
-	v.groupChecks = append(v.groupChecks, func(dbSchool map[uuid.UUID]uuid.UUID) {
-		if was, ok := dbSchool[id]; ok && was != school {
-			deferred.fail("school_id", "group %s belongs to school %s in the database; a group cannot change school", id, was)
-		}
-	})
+// owns queues the check that the row id of kind k (one of owned), if the
+// database has it, belongs to owner there too. The record is the
+// parser's, even when owns is called from a deferred reference check.
+func (p *parser) owns(k kind, id, owner uuid.UUID) {
+	if p.v == nil || owner == uuid.Nil {
+		return
+	}
+	p.v.ownerChecks = append(p.v.ownerChecks, ownerCheck{k: k, id: id, owner: owner, file: p.file, line: p.line})
 }
 
 // checkFile validates one file, returning its number of records.
@@ -192,7 +226,7 @@ func (v *validator) checkFile(ctx context.Context, path, name string, prog *prog
 		} else {
 			rec.parse(p)
 		}
-		if len(v.checks)+len(v.groupChecks) >= lookupBatch {
+		if len(v.checks)+len(v.ownerChecks) >= lookupBatch {
 			if err := v.flush(ctx); err != nil {
 				return err
 			}
@@ -283,25 +317,40 @@ func (v *validator) flush(ctx context.Context) error {
 		c()
 	}
 	v.checks = v.checks[:0]
-	if len(v.groupChecks) > 0 {
-		ids := make([]key, 0, len(v.groupSchools))
-		for id := range v.groupSchools {
-			ids = append(ids, key{u: id})
+	return v.checkOwners(ctx)
+}
+
+// checkOwners runs the pending owner checks: a row the database has must
+// keep its owner.
+func (v *validator) checkOwners(ctx context.Context) error {
+	if len(v.ownerChecks) == 0 {
+		return nil
+	}
+	var ids [nKinds]map[uuid.UUID]struct{}
+	for _, c := range v.ownerChecks {
+		if ids[c.k] == nil {
+			ids[c.k] = make(map[uuid.UUID]struct{})
 		}
-		found, err := lookup(ctx, v.d.SQL, v.d.Dialect, kGroup, ids)
-		if err != nil {
+		ids[c.k][c.id] = struct{}{}
+	}
+	var stored [nKinds]map[uuid.UUID]uuid.UUID
+	for k := range nKinds {
+		if len(ids[k]) == 0 {
+			continue
+		}
+		var err error
+		if stored[k], err = lookupOwners(ctx, v.d.SQL, v.d.Dialect, k, ids[k]); err != nil {
 			return err
 		}
-		dbSchool := make(map[uuid.UUID]uuid.UUID, len(found))
-		for id, parent := range found {
-			dbSchool[id.u] = parent.u
-		}
-		for _, c := range v.groupChecks {
-			c(dbSchool)
-		}
-		v.groupChecks = v.groupChecks[:0]
-		clear(v.groupSchools)
 	}
+	for _, c := range v.ownerChecks {
+		if was, ok := stored[c.k][c.id]; ok && was != c.owner {
+			o := owned[c.k]
+			v.errs.add(Error{File: c.file, Line: c.line, Field: o.field, Message: fmt.Sprintf(
+				"%s %s belongs to %s %s in the database; %s cannot change %s", o.name, c.id, o.owner, was, o.a, o.owner)})
+		}
+	}
+	v.ownerChecks = v.ownerChecks[:0]
 	return nil
 }
 
@@ -357,6 +406,42 @@ func lookup(ctx context.Context, q querier, dialect string, k kind, ids []key) (
 		rows.Close()
 		if err != nil {
 			return nil, fmt.Errorf("importer: look up %ss: %w", info.name, err)
+		}
+	}
+	return found, nil
+}
+
+// lookupOwners returns the owners of those of ids (of kind k, one of
+// owned) the database has.
+func lookupOwners(ctx context.Context, q querier, dialect string, k kind, ids map[uuid.UUID]struct{}) (map[uuid.UUID]uuid.UUID, error) {
+	o := owned[k]
+	list := make([]any, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	found := make(map[uuid.UUID]uuid.UUID)
+	for start := 0; start < len(list); start += lookupBatch {
+		chunk := list[start:min(start+lookupBatch, len(list))]
+		marks := make([]string, len(chunk))
+		for i := range chunk {
+			marks[i] = placeholder(dialect, i+1)
+		}
+		rows, err := q.QueryContext(ctx, fmt.Sprintf(o.query, strings.Join(marks, ", ")), chunk...)
+		if err != nil {
+			return nil, fmt.Errorf("importer: look up the %ss of %ss: %w", o.owner, o.name, err)
+		}
+		for rows.Next() {
+			var id, owner uuid.UUID
+			if err := rows.Scan(&id, &owner); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("importer: look up the %ss of %ss: %w", o.owner, o.name, err)
+			}
+			found[id] = owner
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("importer: look up the %ss of %ss: %w", o.owner, o.name, err)
 		}
 	}
 	return found, nil

@@ -31,8 +31,13 @@ func Minutes(windows []Window, loc *time.Location, from, to time.Time) float64 {
 	}
 	from, to = from.In(loc), to.In(loc)
 	var open time.Duration
+	// Days are stepped by their date, not from their local midnight: where
+	// daylight saving starts at midnight (São Paulo until 2019) that
+	// midnight does not exist, time.Date answers 23:00 of the day before,
+	// and stepping from it never left that day. Noon exists every day.
 	y, m, d := from.Date()
-	for day := time.Date(y, m, d, 0, 0, 0, 0, loc); day.Before(to); day = time.Date(y, m, d+1, 0, 0, 0, 0, loc) {
+	for ; time.Date(y, m, d, 0, 0, 0, 0, loc).Before(to); d++ {
+		day := time.Date(y, m, d, 12, 0, 0, 0, loc)
 		y, m, d = day.Date()
 		for _, w := range windows {
 			if w.Weekday != int(day.Weekday()) {

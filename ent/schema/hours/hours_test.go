@@ -40,6 +40,10 @@ func TestMinutes(t *testing.T) {
 		{"no windows", nil, sp, "2026-06-15 09:00", "2026-06-15 10:00", 0},
 		// The Sunday on which New York's clocks go forward has 23 hours.
 		{"dst day", nightly, ny, "2026-03-08 00:00", "2026-03-09 00:00", 23 * 60},
+		// São Paulo's clocks went forward at midnight on Sunday 4 November
+		// 2018: that day had no 00:00 (Minutes used to loop on it forever).
+		// Saturday 12:00–22:00 and Monday 07:00–12:00.
+		{"across dst from midnight", Default(), sp, "2018-11-03 12:00", "2018-11-05 12:00", 10*60 + 5*60},
 		{"seconds count", Default(), sp, "2026-06-15 09:00", "2026-06-15 09:00", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
