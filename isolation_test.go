@@ -711,7 +711,7 @@ fragment everything on Node {
     answeredQuestions(first: 1000) { totalCount edges { node { group { name school { name } } } } }
     bookings(first: 1000) { totalCount edges { node { school { name } } } }
     teacherBookings(first: 1000) { totalCount edges { node { school { name } group { name } bookingRoom { name } } } } }
-  ... on Question { description student { firstName lastName email } teacher { firstName lastName email }
+  ... on Question { description asker: student { firstName lastName email } teacher { firstName lastName email }
     group { name school { name } } discipline { name } subject { name } }
   ... on Booking { school { name } group { name } student { firstName lastName email }
     teacher { firstName lastName email } cancelledBy { firstName lastName email } bookingRoom { name } discipline { name } }

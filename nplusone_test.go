@@ -72,7 +72,8 @@ func TestNoNPlusOne(t *testing.T) {
 	      teacher { email } discipline { name } subject { name } statusLabel } } }
 	  bookingsReport(input: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z"}, first: $first) {
 	    edges { node { booking { id } school { name } group { name } student { email } teacher { email }
-	      discipline { name } bookingRoom { name } } } } }`
+	      discipline { name } bookingRoom { name } } } }
+	  questions(first: $first) { edges { node { studentID student { email } group { name } } } } }`
 	statements := map[int]int64{}
 	for _, first := range []int{10, 1000} {
 		var data struct {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -80,9 +81,51 @@ func UserRule() privacy.QueryRule {
 	return privacy.UserQueryRuleFunc(scoped[predicate.User, *ent.UserQuery](userScope))
 }
 
-// QuestionRule limits questions to those of the scope's groups.
+// QuestionRule limits questions to those of the scope's groups and, unless
+// the principal may reveal anonymous askers, reads them through
+// maskAnonymousAskers.
 func QuestionRule() privacy.QueryRule {
-	return privacy.QuestionQueryRuleFunc(scoped[predicate.Question, *ent.QuestionQuery](questionScope))
+	return privacy.QuestionQueryRuleFunc(func(ctx context.Context, q *ent.QuestionQuery) error {
+		p, _ := FromContext(ctx)
+		if pred := questionScope(p); pred != nil {
+			q.Where(pred)
+		}
+		if !p.RevealAnonymous {
+			q.Where(maskAnonymousAskers)
+		}
+		return privacy.Skip
+	})
+}
+
+// maskAnonymousAskers makes a question query read, instead of the questions
+// table, a view of it under the same name whose student_id is NULL where
+// the question is anonymous:
+//
+//	SELECT … FROM (SELECT …, CASE WHEN anonymous THEN NULL ELSE student_id END AS student_id
+//	               FROM questions) AS questions
+//
+// Every column the query names, in what it selects, filters on (where
+// studentID), joins on (User.questions, lazy or eager) or counts, then
+// reads the masked value, so no field, edge, filter or count of a question
+// tells who asked it anonymously. The databases flatten the sub-query, so
+// the indexes on the other columns still serve. A query that does not read
+// the questions table itself is refused rather than left unmasked.
+func maskAnonymousAskers(s *sql.Selector) {
+	if s.TableName() != question.Table {
+		s.AddError(fmt.Errorf("auth: cannot hide anonymous askers from a query of %q", s.TableName()))
+		return
+	}
+	b := sql.Dialect(s.Dialect())
+	t := b.Table(question.Table)
+	view := b.Select()
+	for _, c := range question.Columns {
+		if c != question.FieldStudentID {
+			view.AppendSelect(t.C(c))
+		}
+	}
+	masked := fmt.Sprintf("CASE WHEN %s THEN NULL ELSE %s END", t.C(question.FieldAnonymous), t.C(question.FieldStudentID))
+	view.AppendSelectExprAs(sql.Expr(masked), question.FieldStudentID)
+	s.From(view.From(t).As(question.Table))
 }
 
 // BookingRule limits bookings to those of the scope's groups.

@@ -1350,21 +1350,6 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
-		case "student":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&UserClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
-				return err
-			}
-			_q.withStudent = query
-			if _, ok := fieldSeen[question.FieldStudentID]; !ok {
-				selectedFields = append(selectedFields, question.FieldStudentID)
-				fieldSeen[question.FieldStudentID] = struct{}{}
-			}
-
 		case "group":
 			var (
 				alias = field.Alias
@@ -1423,11 +1408,6 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[question.FieldTeacherID]; !ok {
 				selectedFields = append(selectedFields, question.FieldTeacherID)
 				fieldSeen[question.FieldTeacherID] = struct{}{}
-			}
-		case "studentID":
-			if _, ok := fieldSeen[question.FieldStudentID]; !ok {
-				selectedFields = append(selectedFields, question.FieldStudentID)
-				fieldSeen[question.FieldStudentID] = struct{}{}
 			}
 		case "groupID":
 			if _, ok := fieldSeen[question.FieldGroupID]; !ok {

@@ -252,14 +252,6 @@ func (_m *NPSAnswer) User(ctx context.Context) (*User, error) {
 	return result, err
 }
 
-func (_m *Question) Student(ctx context.Context) (*User, error) {
-	result, err := _m.Edges.StudentOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryStudent().Only(ctx)
-	}
-	return result, err
-}
-
 func (_m *Question) Group(ctx context.Context) (*Group, error) {
 	result, err := _m.Edges.GroupOrErr()
 	if IsNotLoaded(err) {

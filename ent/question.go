@@ -86,7 +86,7 @@ type QuestionEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [5]map[string]int
+	totalCount [4]map[string]int
 }
 
 // StudentOrErr returns the Student value or an error if the edge

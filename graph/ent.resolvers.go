@@ -77,4 +77,10 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string],
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// Question returns QuestionResolver implementation.
+func (r *Resolver) Question() QuestionResolver { return &questionResolver{r} }
+
+type (
+	queryResolver    struct{ *Resolver }
+	questionResolver struct{ *Resolver }
+)

@@ -38,6 +38,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Query() QueryResolver
+	Question() QuestionResolver
 }
 
 type DirectiveRoot struct {
@@ -540,6 +541,10 @@ type QueryResolver interface {
 	QuestionStats(ctx context.Context, filter report.QuestionsInput, groupBy []QuestionDimension, timeBucket *TimeBucket, timezone *string) ([]*QuestionStatsBucket, error)
 	BookingStats(ctx context.Context, filter report.BookingsInput, groupBy []BookingDimension, timeBucket *TimeBucket, timezone *string) ([]*BookingStatsBucket, error)
 	Viewer(ctx context.Context) (*Viewer, error)
+}
+type QuestionResolver interface {
+	StudentID(ctx context.Context, obj *ent.Question) (*string, error)
+	Student(ctx context.Context, obj *ent.Question) (*ent.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2775,7 +2780,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphql" "report.graphqls" "schema.graphqls"
+//go:embed "ent.graphql" "question.graphqls" "report.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2788,6 +2793,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
+	{Name: "question.graphqls", Input: sourceData("question.graphqls"), BuiltIn: false},
 	{Name: "report.graphqls", Input: sourceData("report.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
@@ -3269,8 +3275,6 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Question_id(ctx, field)
-	case "studentID":
-		return ec.fieldContext_Question_studentID(ctx, field)
 	case "groupID":
 		return ec.fieldContext_Question_groupID(ctx, field)
 	case "disciplineID":
@@ -3311,8 +3315,6 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 		return ec.fieldContext_Question_hasSeenAnswer(ctx, field)
 	case "cancelledAt":
 		return ec.fieldContext_Question_cancelledAt(ctx, field)
-	case "student":
-		return ec.fieldContext_Question_student(ctx, field)
 	case "group":
 		return ec.fieldContext_Question_group(ctx, field)
 	case "discipline":
@@ -3321,6 +3323,10 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 		return ec.fieldContext_Question_subject(ctx, field)
 	case "teacher":
 		return ec.fieldContext_Question_teacher(ctx, field)
+	case "studentID":
+		return ec.fieldContext_Question_studentID(ctx, field)
+	case "student":
+		return ec.fieldContext_Question_student(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Question", field.Name)
 }
@@ -10276,29 +10282,6 @@ func (ec *executionContext) fieldContext_Question_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Question", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Question_studentID(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Question_studentID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StudentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v gid.UserID) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋschemaᚋgidᚐUserID(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Question_studentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Question", field, false, false, "ID")
-}
-
 func (ec *executionContext) _Question_groupID(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10759,38 +10742,6 @@ func (ec *executionContext) fieldContext_Question_cancelledAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Question_student(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Question_student(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Student(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Question_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Question",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Question_group(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10912,6 +10863,61 @@ func (ec *executionContext) fieldContext_Question_teacher(_ context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Question_studentID(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_studentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Question().StudentID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Question_studentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Question", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Question_student(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Question().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Question_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Question",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -23034,11 +23040,6 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "studentID":
-			out.Values[i] = ec._Question_studentID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "groupID":
 			out.Values[i] = ec._Question_groupID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23139,12 +23140,6 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "student":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Question_student(ctx, field, obj)
-				})
 		case "group":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23168,6 +23163,18 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Question_teacher(ctx, field, obj)
+				})
+		case "studentID":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Question_studentID(ctx, field, obj)
+				})
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Question_student(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27160,6 +27167,24 @@ func (ec *executionContext) marshalOID2ᚖgithubᚗcomᚋstiftᚋstiftᚑreports
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {

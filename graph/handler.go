@@ -50,6 +50,7 @@ func NewHandler(d *db.DB, opts Options) http.Handler {
 		srv.Use(depthLimit{max: opts.DepthLimit})
 	}
 	srv.Use(captureOperation{})
+	srv.Use(askerLoading{})
 	srv.SetErrorPresenter(presentError(opts.Log))
 	srv.SetRecoverFunc(recoverPanic(opts.Log))
 	return withDownloads(srv, opts.XLSX, opts.Log)

@@ -150,7 +150,7 @@ func ValidColumn(column string) bool {
 //	import _ "github.com/stift/stift-reports/ent/runtime"
 var (
 	Hooks        [2]ent.Hook
-	Interceptors [1]ent.Interceptor
+	Interceptors [2]ent.Interceptor
 	Policy       ent.Policy
 	// DefaultAnonymous holds the default value on creation for the "anonymous" field.
 	DefaultAnonymous bool

@@ -234,7 +234,9 @@ func init() {
 
 	question.Hooks[1] = questionHooks[0]
 	questionMixinInters0 := questionMixin[0].Interceptors()
+	questionInters := schema.Question{}.Interceptors()
 	question.Interceptors[0] = questionMixinInters0[0]
+	question.Interceptors[1] = questionInters[0]
 	questionFields := schema.Question{}.Fields()
 	_ = questionFields
 	// questionDescAnonymous is the schema descriptor for anonymous field.

@@ -27,7 +27,11 @@ type Question struct{ ent.Schema }
 func (Question) Fields() []ent.Field {
 	return []ent.Field{
 		idField[gid.QuestionID](),
-		field.UUID("student_id", gid.UserID{}),
+		// Hidden from the generated GraphQL type, which would make it
+		// non-null: graph/question.graphqls declares studentID and student
+		// nullable, null where the asker is anonymous and hidden (see
+		// auth.QuestionRule).
+		field.UUID("student_id", gid.UserID{}).Annotations(entgql.Skip(entgql.SkipType)),
 		field.UUID("group_id", gid.GroupID{}),
 		field.Int("discipline_id").GoType(gid.DisciplineID(0)),
 		field.Int("subject_id").GoType(gid.SubjectID(0)).Optional().Nillable(),
@@ -61,7 +65,8 @@ func (Question) Fields() []ent.Field {
 
 func (Question) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("student", User.Type).Ref("questions").Field("student_id").Unique().Required().Annotations(noEdgeFilter),
+		edge.From("student", User.Type).Ref("questions").Field("student_id").Unique().Required().
+			Annotations(entgql.Skip(entgql.SkipType | entgql.SkipWhereInput)),
 		edge.From("group", Group.Type).Ref("questions").Field("group_id").Unique().Required().Annotations(noEdgeFilter),
 		edge.To("discipline", Discipline.Type).Field("discipline_id").Unique().Required(),
 		edge.To("subject", Subject.Type).Field("subject_id").Unique(),
@@ -115,6 +120,32 @@ func fillResponseTimes(next ent.Mutator) ent.Mutator {
 		m.SetResponseMinutes(answered.Sub(created).Minutes())
 		m.SetAdjustedResponseMinutes(hours.Minutes(sch.ServiceHours, loc, created, answered))
 		return next.Mutate(ctx, m)
+	})
+}
+
+// Interceptors: questionsLoaded.
+func (Question) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{ent.InterceptFunc(questionsLoaded)}
+}
+
+type questionsLoadedKey struct{}
+
+// OnQuestionsLoaded returns a context in which every question query hands
+// the questions it read to f. The GraphQL layer notes their askers, to load
+// the askers of a whole page in one query.
+func OnQuestionsLoaded(ctx context.Context, f func([]*gen.Question)) context.Context {
+	return context.WithValue(ctx, questionsLoadedKey{}, f)
+}
+
+func questionsLoaded(next ent.Querier) ent.Querier {
+	return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+		v, err := next.Query(ctx, q)
+		if f, ok := ctx.Value(questionsLoadedKey{}).(func([]*gen.Question)); ok && err == nil {
+			if qs, ok := v.([]*gen.Question); ok {
+				f(qs)
+			}
+		}
+		return v, err
 	})
 }
 
