@@ -703,10 +703,11 @@ fragment everything on Node {
     teachers(first: 500) { totalCount edges { node { firstName lastName email } } }
     questions(first: 1) { totalCount } bookings(first: 1) { totalCount } }
   ... on User { firstName lastName email externalID
-    studentGroups { name school { name } } teacherGroups { name school { name } }
-    disciplines { name }
-    availabilitySlots { bookingRoom { name school { name } } }
-    npsAnswers { comment }
+    studentGroups(first: 1000) { edges { node { name school { name } } } }
+    teacherGroups(first: 1000) { edges { node { name school { name } } } }
+    disciplines(first: 1000) { edges { node { name } } }
+    availabilitySlots(first: 1000) { edges { node { bookingRoom { name school { name } } } } }
+    npsAnswers(first: 1000) { edges { node { comment } } }
     questions(first: 1000) { totalCount edges { node { group { name } } } }
     answeredQuestions(first: 1000) { totalCount edges { node { group { name school { name } } } } }
     bookings(first: 1000) { totalCount edges { node { school { name } } } }
@@ -715,13 +716,14 @@ fragment everything on Node {
     group { name school { name } } discipline { name } subject { name } }
   ... on Booking { school { name } group { name } student { firstName lastName email }
     teacher { firstName lastName email } cancelledBy { firstName lastName email } bookingRoom { name } discipline { name } }
-  ... on BookingRoom { name school { name } disciplines { name }
-    availabilitySlots { teacher { firstName lastName email } } }
+  ... on BookingRoom { name school { name } disciplines(first: 1000) { edges { node { name } } }
+    availabilitySlots(first: 1000) { edges { node { teacher { firstName lastName email } } } } }
   ... on AvailabilitySlot { slotTeacher: teacher { email } slotRoom: bookingRoom { name school { name } } discipline { name } }
   ... on NPSAnswer { comment user { firstName lastName email } }
-  ... on Discipline { name disciplineTeachers: teachers { firstName lastName email }
-    disciplineRooms: bookingRooms { name school { name } } subjects { name } }
-  ... on Subject { name discipline { name disciplineTeachers: teachers { email } disciplineRooms: bookingRooms { name } } }
+  ... on Discipline { name disciplineTeachers: teachers(first: 1000) { edges { node { firstName lastName email } } }
+    disciplineRooms: bookingRooms(first: 1000) { edges { node { name school { name } } } } subjects(first: 1000) { edges { node { name } } } }
+  ... on Subject { name discipline { name disciplineTeachers: teachers(first: 1000) { edges { node { email } } }
+    disciplineRooms: bookingRooms(first: 1000) { edges { node { name } } } } }
 }`
 
 // connPage is a page of a connection, decoded generically.
@@ -929,7 +931,7 @@ var isoSurfaces = []struct {
 		  questionsReport(input: {from: "`+isoFrom+`", to: "`+isoTo+`"}, first: 1000, after: $after) {
 		    totalCount pageInfo { hasNextPage endCursor }
 		    edges { node { question { id } school { name } group { name school { name } }
-		      student { firstName lastName email studentGroups { name } } teacher { firstName lastName email teacherGroups { name } }
+		      student { firstName lastName email studentGroups(first: 100) { edges { node { name } } } } teacher { firstName lastName email teacherGroups(first: 100) { edges { node { name } } } }
 		      discipline { name } subject { name } statusLabel description link } } } }`, nil)
 		wantCount(t, "rows paged through", rows, len(c.v.questions))
 		wantCount(t, "totalCount", total, len(c.v.questions))
@@ -951,7 +953,7 @@ var isoSurfaces = []struct {
 				Discipline struct{ ID string }
 			}
 		}
-		c.gql(t, `{ bookingsWorkload { teacher { id firstName lastName email teacherGroups { name school { name } } } discipline { id name } weeklyMinutes } }`, nil, &data)
+		c.gql(t, `{ bookingsWorkload { teacher { id firstName lastName email teacherGroups(first: 100) { edges { node { name school { name } } } } } discipline { id name } weeklyMinutes } }`, nil, &data)
 		wantCount(t, "rows", len(data.BookingsWorkload), len(c.v.workload))
 		for _, r := range data.BookingsWorkload {
 			_, teacher, _ := gid.Decode(r.Teacher.ID)
@@ -973,9 +975,9 @@ var isoSurfaces = []struct {
 		c.gql(t, `query($ids: [ID!]!) { groupsUsage(input: {from: "`+isoFrom+`", to: "`+isoTo+`", groupIds: $ids,
 		    showTeachers: true, showDisciplines: true}) {
 		  timezone totalQuestions questionsByDiscipline { name count }
-		  students { student { firstName lastName email studentGroups { name } } groups questionsCount
+		  students { student { firstName lastName email studentGroups(first: 100) { edges { node { name } } } } groups questionsCount
 		    questions { discipline { name } subject { name } } }
-		  teachers { teacher { firstName lastName email teacherGroups { name } } groups disciplines answeredQuestions }
+		  teachers { teacher { firstName lastName email teacherGroups(first: 100) { edges { node { name } } } } groups disciplines answeredQuestions }
 		  disciplines { discipline { name } totalQuestions topSubjects { name count } } } }`,
 			map[string]any{"ids": ids}, &data)
 		students, teachers := c.usageMembers()
@@ -992,7 +994,7 @@ var isoSurfaces = []struct {
 			}
 		}
 		c.gql(t, `{ questionStats(filter: {from: "`+isoFrom+`", to: "`+isoTo+`"}, groupBy: [SCHOOL, GROUP, TEACHER]) {
-		  school { id name } group { id name school { name } } teacher { firstName lastName email teacherGroups { name } }
+		  school { id name } group { id name school { name } } teacher { firstName lastName email teacherGroups(first: 100) { edges { node { name } } } }
 		  count answeredCount avgRating } }`, nil, &data)
 		byGroup := map[gid.GroupID]int{}
 		for _, b := range data.QuestionStats {
@@ -1065,8 +1067,8 @@ var isoSurfaces = []struct {
 	// GraphQL downloads (Accept: text/csv) of each kind of root field.
 	{"download/questionsReport", func(t *testing.T, c *isoCase) {
 		recs := c.csvDownload(t, `{ questionsReport(input: {from: "`+isoFrom+`", to: "`+isoTo+`"}, first: 1000) {
-		  edges { node { school { name } group { name } student { firstName lastName email studentGroups { name } }
-		    teacher { email teacherGroups { name } } discipline { name } } } } }`)
+		  edges { node { school { name } group { name } student { firstName lastName email studentGroups(first: 100) { edges { node { name } } } }
+		    teacher { email teacherGroups(first: 100) { edges { node { name } } } } discipline { name } } } } }`)
 		wantCount(t, "rows", len(recs)-1, min(1000, len(c.v.questions)))
 	}},
 	{"download/bookingsReport", func(t *testing.T, c *isoCase) {
@@ -1075,7 +1077,7 @@ var isoSurfaces = []struct {
 		wantCount(t, "rows", len(recs)-1, min(1000, len(c.v.bookings)))
 	}},
 	{"download/bookingsWorkload", func(t *testing.T, c *isoCase) {
-		recs := c.csvDownload(t, `{ bookingsWorkload { teacher { firstName lastName email teacherGroups { name } } discipline { name } weeklyMinutes } }`)
+		recs := c.csvDownload(t, `{ bookingsWorkload { teacher { firstName lastName email teacherGroups(first: 100) { edges { node { name } } } } discipline { name } weeklyMinutes } }`)
 		wantCount(t, "rows", len(recs)-1, len(c.v.workload))
 	}},
 	{"download/questionStats", func(t *testing.T, c *isoCase) {
@@ -1084,7 +1086,7 @@ var isoSurfaces = []struct {
 	}},
 	{"download/users", func(t *testing.T, c *isoCase) {
 		recs := c.csvDownload(t, `{ users(first: 1000) { edges { node { firstName lastName email
-		  studentGroups { name school { name } } teacherGroups { name school { name } } availabilitySlots { bookingRoom { name } }
+		  studentGroups(first: 100) { edges { node { name school { name } } } } teacherGroups(first: 100) { edges { node { name school { name } } } } availabilitySlots(first: 100) { edges { node { bookingRoom { name } } } }
 		  answeredQuestions(first: 1000) { edges { node { group { name } } } } } } } }`)
 		wantCount(t, "rows", len(recs)-1, len(c.v.users))
 	}},

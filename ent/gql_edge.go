@@ -96,64 +96,104 @@ func (_m *BookingRoom) School(ctx context.Context) (*School, error) {
 	return result, err
 }
 
-func (_m *BookingRoom) Disciplines(ctx context.Context) (result []*Discipline, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedDisciplines(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.DisciplinesOrErr()
+func (_m *BookingRoom) Disciplines(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*DisciplineOrder, where *DisciplineWhereInput,
+) (*DisciplineConnection, error) {
+	opts := []DisciplinePaginateOption{
+		WithDisciplineOrder(orderBy),
+		WithDisciplineFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryDisciplines().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedDisciplines(alias); err == nil || hasTotalCount {
+		pager, err := newDisciplinePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &DisciplineConnection{Edges: []*DisciplineEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryDisciplines().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *BookingRoom) AvailabilitySlots(ctx context.Context) (result []*AvailabilitySlot, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedAvailabilitySlots(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.AvailabilitySlotsOrErr()
+func (_m *BookingRoom) AvailabilitySlots(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int,
+) (*AvailabilitySlotConnection, error) {
+	opts := []AvailabilitySlotPaginateOption{}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedAvailabilitySlots(alias); err == nil || hasTotalCount {
+		pager, err := newAvailabilitySlotPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AvailabilitySlotConnection{Edges: []*AvailabilitySlotEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryAvailabilitySlots().All(ctx)
-	}
-	return result, err
+	return _m.QueryAvailabilitySlots().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Discipline) Subjects(ctx context.Context) (result []*Subject, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedSubjects(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.SubjectsOrErr()
+func (_m *Discipline) Subjects(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*SubjectOrder, where *SubjectWhereInput,
+) (*SubjectConnection, error) {
+	opts := []SubjectPaginateOption{
+		WithSubjectOrder(orderBy),
+		WithSubjectFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QuerySubjects().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedSubjects(alias); err == nil || hasTotalCount {
+		pager, err := newSubjectPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SubjectConnection{Edges: []*SubjectEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QuerySubjects().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Discipline) Teachers(ctx context.Context) (result []*User, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedTeachers(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.TeachersOrErr()
+func (_m *Discipline) Teachers(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*UserOrder,
+) (*UserConnection, error) {
+	opts := []UserPaginateOption{
+		WithUserOrder(orderBy),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryTeachers().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedTeachers(alias); err == nil || hasTotalCount {
+		pager, err := newUserPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &UserConnection{Edges: []*UserEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryTeachers().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Discipline) BookingRooms(ctx context.Context) (result []*BookingRoom, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedBookingRooms(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.BookingRoomsOrErr()
+func (_m *Discipline) BookingRooms(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BookingRoomOrder,
+) (*BookingRoomConnection, error) {
+	opts := []BookingRoomPaginateOption{
+		WithBookingRoomOrder(orderBy),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryBookingRooms().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedBookingRooms(alias); err == nil || hasTotalCount {
+		pager, err := newBookingRoomPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &BookingRoomConnection{Edges: []*BookingRoomEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryBookingRooms().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Group) School(ctx context.Context) (*School, error) {
@@ -352,40 +392,65 @@ func (_m *Subject) Discipline(ctx context.Context) (*Discipline, error) {
 	return result, err
 }
 
-func (_m *User) StudentGroups(ctx context.Context) (result []*Group, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedStudentGroups(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.StudentGroupsOrErr()
+func (_m *User) StudentGroups(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*GroupOrder,
+) (*GroupConnection, error) {
+	opts := []GroupPaginateOption{
+		WithGroupOrder(orderBy),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryStudentGroups().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedStudentGroups(alias); err == nil || hasTotalCount {
+		pager, err := newGroupPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &GroupConnection{Edges: []*GroupEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryStudentGroups().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *User) TeacherGroups(ctx context.Context) (result []*Group, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedTeacherGroups(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.TeacherGroupsOrErr()
+func (_m *User) TeacherGroups(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*GroupOrder,
+) (*GroupConnection, error) {
+	opts := []GroupPaginateOption{
+		WithGroupOrder(orderBy),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryTeacherGroups().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedTeacherGroups(alias); err == nil || hasTotalCount {
+		pager, err := newGroupPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &GroupConnection{Edges: []*GroupEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryTeacherGroups().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *User) Disciplines(ctx context.Context) (result []*Discipline, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedDisciplines(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.DisciplinesOrErr()
+func (_m *User) Disciplines(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*DisciplineOrder, where *DisciplineWhereInput,
+) (*DisciplineConnection, error) {
+	opts := []DisciplinePaginateOption{
+		WithDisciplineOrder(orderBy),
+		WithDisciplineFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryDisciplines().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedDisciplines(alias); err == nil || hasTotalCount {
+		pager, err := newDisciplinePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &DisciplineConnection{Edges: []*DisciplineEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryDisciplines().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *User) Questions(
@@ -468,26 +533,40 @@ func (_m *User) TeacherBookings(
 	return _m.QueryTeacherBookings().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *User) AvailabilitySlots(ctx context.Context) (result []*AvailabilitySlot, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedAvailabilitySlots(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.AvailabilitySlotsOrErr()
+func (_m *User) AvailabilitySlots(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int,
+) (*AvailabilitySlotConnection, error) {
+	opts := []AvailabilitySlotPaginateOption{}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedAvailabilitySlots(alias); err == nil || hasTotalCount {
+		pager, err := newAvailabilitySlotPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AvailabilitySlotConnection{Edges: []*AvailabilitySlotEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryAvailabilitySlots().All(ctx)
-	}
-	return result, err
+	return _m.QueryAvailabilitySlots().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *User) NpsAnswers(ctx context.Context) (result []*NPSAnswer, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedNpsAnswers(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.NpsAnswersOrErr()
+func (_m *User) NpsAnswers(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *NPSAnswerOrder,
+) (*NPSAnswerConnection, error) {
+	opts := []NPSAnswerPaginateOption{
+		WithNPSAnswerOrder(orderBy),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryNpsAnswers().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
+	if nodes, err := _m.NamedNpsAnswers(alias); err == nil || hasTotalCount {
+		pager, err := newNPSAnswerPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &NPSAnswerConnection{Edges: []*NPSAnswerEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryNpsAnswers().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -147,8 +147,8 @@ type ComplexityRoot struct {
 	}
 
 	BookingRoom struct {
-		AvailabilitySlots func(childComplexity int) int
-		Disciplines       func(childComplexity int) int
+		AvailabilitySlots func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
+		Disciplines       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.DisciplineOrder, where *ent.DisciplineWhereInput) int
 		ID                func(childComplexity int) int
 		Modal             func(childComplexity int) int
 		Name              func(childComplexity int) int
@@ -193,11 +193,11 @@ type ComplexityRoot struct {
 	}
 
 	Discipline struct {
-		BookingRooms func(childComplexity int) int
+		BookingRooms func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
-		Subjects     func(childComplexity int) int
-		Teachers     func(childComplexity int) int
+		Subjects     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SubjectOrder, where *ent.SubjectWhereInput) int
+		Teachers     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder) int
 	}
 
 	DisciplineConnection struct {
@@ -475,23 +475,23 @@ type ComplexityRoot struct {
 
 	User struct {
 		AnsweredQuestions func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder) int
-		AvailabilitySlots func(childComplexity int) int
+		AvailabilitySlots func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int) int
 		BlockedAt         func(childComplexity int) int
 		Bookings          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder) int
 		CreatedAt         func(childComplexity int) int
 		DeletedAt         func(childComplexity int) int
-		Disciplines       func(childComplexity int) int
+		Disciplines       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.DisciplineOrder, where *ent.DisciplineWhereInput) int
 		Email             func(childComplexity int) int
 		ExternalID        func(childComplexity int) int
 		FirstName         func(childComplexity int) int
 		ID                func(childComplexity int) int
 		LastName          func(childComplexity int) int
-		NpsAnswers        func(childComplexity int) int
+		NpsAnswers        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.NPSAnswerOrder) int
 		Questions         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder) int
 		Role              func(childComplexity int) int
-		StudentGroups     func(childComplexity int) int
+		StudentGroups     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder) int
 		TeacherBookings   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingOrder) int
-		TeacherGroups     func(childComplexity int) int
+		TeacherGroups     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder) int
 	}
 
 	UserConnection struct {
@@ -1023,13 +1023,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.BookingRoom.AvailabilitySlots(childComplexity), true
+		args, err := ec.field_BookingRoom_availabilitySlots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BookingRoom.AvailabilitySlots(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
 	case "BookingRoom.disciplines":
 		if e.ComplexityRoot.BookingRoom.Disciplines == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BookingRoom.Disciplines(childComplexity), true
+		args, err := ec.field_BookingRoom_disciplines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BookingRoom.Disciplines(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.DisciplineOrder), args["where"].(*ent.DisciplineWhereInput)), true
 	case "BookingRoom.id":
 		if e.ComplexityRoot.BookingRoom.ID == nil {
 			break
@@ -1214,7 +1224,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Discipline.BookingRooms(childComplexity), true
+		args, err := ec.field_Discipline_bookingRooms_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Discipline.BookingRooms(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.BookingRoomOrder)), true
 	case "Discipline.id":
 		if e.ComplexityRoot.Discipline.ID == nil {
 			break
@@ -1232,13 +1247,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Discipline.Subjects(childComplexity), true
+		args, err := ec.field_Discipline_subjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Discipline.Subjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.SubjectOrder), args["where"].(*ent.SubjectWhereInput)), true
 	case "Discipline.teachers":
 		if e.ComplexityRoot.Discipline.Teachers == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Discipline.Teachers(childComplexity), true
+		args, err := ec.field_Discipline_teachers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Discipline.Teachers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder)), true
 
 	case "DisciplineConnection.edges":
 		if e.ComplexityRoot.DisciplineConnection.Edges == nil {
@@ -2500,7 +2525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.User.AvailabilitySlots(childComplexity), true
+		args, err := ec.field_User_availabilitySlots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.AvailabilitySlots(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int)), true
 	case "User.blockedAt":
 		if e.ComplexityRoot.User.BlockedAt == nil {
 			break
@@ -2535,7 +2565,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.User.Disciplines(childComplexity), true
+		args, err := ec.field_User_disciplines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.Disciplines(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.DisciplineOrder), args["where"].(*ent.DisciplineWhereInput)), true
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
 			break
@@ -2571,7 +2606,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.User.NpsAnswers(childComplexity), true
+		args, err := ec.field_User_npsAnswers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.NpsAnswers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.NPSAnswerOrder)), true
 	case "User.questions":
 		if e.ComplexityRoot.User.Questions == nil {
 			break
@@ -2594,7 +2634,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.User.StudentGroups(childComplexity), true
+		args, err := ec.field_User_studentGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.StudentGroups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.GroupOrder)), true
 	case "User.teacherBookings":
 		if e.ComplexityRoot.User.TeacherBookings == nil {
 			break
@@ -2611,7 +2656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.User.TeacherGroups(childComplexity), true
+		args, err := ec.field_User_teacherGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.TeacherGroups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.GroupOrder)), true
 
 	case "UserConnection.edges":
 		if e.ComplexityRoot.UserConnection.Edges == nil {
@@ -2827,6 +2877,18 @@ func (ec *executionContext) childFields_AvailabilitySlot(ctx context.Context, fi
 		return ec.fieldContext_AvailabilitySlot_discipline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AvailabilitySlot", field.Name)
+}
+
+func (ec *executionContext) childFields_AvailabilitySlotConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AvailabilitySlotConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AvailabilitySlotConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AvailabilitySlotConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AvailabilitySlotConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_AvailabilitySlotEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3235,6 +3297,18 @@ func (ec *executionContext) childFields_NPSAnswer(ctx context.Context, field gra
 		return ec.fieldContext_NPSAnswer_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NPSAnswer", field.Name)
+}
+
+func (ec *executionContext) childFields_NPSAnswerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NPSAnswerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NPSAnswerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NPSAnswerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NPSAnswerConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_NPSAnswerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3800,6 +3874,244 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_BookingRoom_availabilitySlots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_BookingRoom_disciplines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.DisciplineOrder, error) {
+			return ec.unmarshalODisciplineOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DisciplineWhereInput, error) {
+			return ec.unmarshalODisciplineWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Discipline_bookingRooms_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.BookingRoomOrder, error) {
+			return ec.unmarshalOBookingRoomOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Discipline_subjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.SubjectOrder, error) {
+			return ec.unmarshalOSubjectOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SubjectWhereInput, error) {
+			return ec.unmarshalOSubjectWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Discipline_teachers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.UserOrder, error) {
+			return ec.unmarshalOUserOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
 
 func (ec *executionContext) field_Group_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4807,6 +5119,44 @@ func (ec *executionContext) field_User_answeredQuestions_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_User_availabilitySlots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_User_bookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4845,6 +5195,106 @@ func (ec *executionContext) field_User_bookings_args(ctx context.Context, rawArg
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*ent.BookingOrder, error) {
 			return ec.unmarshalOBookingOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_User_disciplines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.DisciplineOrder, error) {
+			return ec.unmarshalODisciplineOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.DisciplineWhereInput, error) {
+			return ec.unmarshalODisciplineWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_User_npsAnswers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NPSAnswerOrder, error) {
+			return ec.unmarshalONPSAnswerOrder2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4899,6 +5349,52 @@ func (ec *executionContext) field_User_questions_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_User_studentGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.GroupOrder, error) {
+			return ec.unmarshalOGroupOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_User_teacherBookings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4937,6 +5433,52 @@ func (ec *executionContext) field_User_teacherBookings_args(ctx context.Context,
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*ent.BookingOrder, error) {
 			return ec.unmarshalOBookingOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_User_teacherGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[string], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.GroupOrder, error) {
+			return ec.unmarshalOGroupOrder2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7097,25 +7639,37 @@ func (ec *executionContext) _BookingRoom_disciplines(ctx context.Context, field 
 			return ec.fieldContext_BookingRoom_disciplines(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Disciplines(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Disciplines(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.DisciplineOrder), fc.Args["where"].(*ent.DisciplineWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Discipline) graphql.Marshaler {
-			return ec.marshalODiscipline2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DisciplineConnection) graphql.Marshaler {
+			return ec.marshalNDisciplineConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_BookingRoom_disciplines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BookingRoom_disciplines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BookingRoom",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Discipline(ctx, field)
+			return ec.childFields_DisciplineConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BookingRoom_disciplines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7129,25 +7683,37 @@ func (ec *executionContext) _BookingRoom_availabilitySlots(ctx context.Context, 
 			return ec.fieldContext_BookingRoom_availabilitySlots(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AvailabilitySlots(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.AvailabilitySlots(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AvailabilitySlot) graphql.Marshaler {
-			return ec.marshalOAvailabilitySlot2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AvailabilitySlotConnection) graphql.Marshaler {
+			return ec.marshalNAvailabilitySlotConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_BookingRoom_availabilitySlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_BookingRoom_availabilitySlots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "BookingRoom",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AvailabilitySlot(ctx, field)
+			return ec.childFields_AvailabilitySlotConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BookingRoom_availabilitySlots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7840,25 +8406,37 @@ func (ec *executionContext) _Discipline_subjects(ctx context.Context, field grap
 			return ec.fieldContext_Discipline_subjects(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Subjects(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Subjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SubjectOrder), fc.Args["where"].(*ent.SubjectWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Subject) graphql.Marshaler {
-			return ec.marshalOSubject2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SubjectConnection) graphql.Marshaler {
+			return ec.marshalNSubjectConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Discipline_subjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Discipline_subjects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Discipline",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Subject(ctx, field)
+			return ec.childFields_SubjectConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Discipline_subjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7872,25 +8450,37 @@ func (ec *executionContext) _Discipline_teachers(ctx context.Context, field grap
 			return ec.fieldContext_Discipline_teachers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Teachers(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Teachers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.UserOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
-			return ec.marshalOUser2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
+			return ec.marshalNUserConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Discipline_teachers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Discipline_teachers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Discipline",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_UserConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Discipline_teachers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7904,25 +8494,37 @@ func (ec *executionContext) _Discipline_bookingRooms(ctx context.Context, field 
 			return ec.fieldContext_Discipline_bookingRooms(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BookingRooms(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.BookingRooms(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.BookingRoomOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.BookingRoom) graphql.Marshaler {
-			return ec.marshalOBookingRoom2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.BookingRoomConnection) graphql.Marshaler {
+			return ec.marshalNBookingRoomConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Discipline_bookingRooms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Discipline_bookingRooms(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Discipline",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BookingRoom(ctx, field)
+			return ec.childFields_BookingRoomConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Discipline_bookingRooms_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13406,25 +14008,37 @@ func (ec *executionContext) _User_studentGroups(ctx context.Context, field graph
 			return ec.fieldContext_User_studentGroups(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StudentGroups(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.StudentGroups(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.GroupOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
-			return ec.marshalOGroup2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
+			return ec.marshalNGroupConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_studentGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_User_studentGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Group(ctx, field)
+			return ec.childFields_GroupConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_studentGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13438,25 +14052,37 @@ func (ec *executionContext) _User_teacherGroups(ctx context.Context, field graph
 			return ec.fieldContext_User_teacherGroups(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TeacherGroups(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.TeacherGroups(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.GroupOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
-			return ec.marshalOGroup2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GroupConnection) graphql.Marshaler {
+			return ec.marshalNGroupConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_teacherGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_User_teacherGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Group(ctx, field)
+			return ec.childFields_GroupConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_teacherGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13470,25 +14096,37 @@ func (ec *executionContext) _User_disciplines(ctx context.Context, field graphql
 			return ec.fieldContext_User_disciplines(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Disciplines(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Disciplines(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.DisciplineOrder), fc.Args["where"].(*ent.DisciplineWhereInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Discipline) graphql.Marshaler {
-			return ec.marshalODiscipline2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.DisciplineConnection) graphql.Marshaler {
+			return ec.marshalNDisciplineConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_disciplines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_User_disciplines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Discipline(ctx, field)
+			return ec.childFields_DisciplineConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_disciplines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13678,25 +14316,37 @@ func (ec *executionContext) _User_availabilitySlots(ctx context.Context, field g
 			return ec.fieldContext_User_availabilitySlots(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AvailabilitySlots(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.AvailabilitySlots(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AvailabilitySlot) graphql.Marshaler {
-			return ec.marshalOAvailabilitySlot2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AvailabilitySlotConnection) graphql.Marshaler {
+			return ec.marshalNAvailabilitySlotConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_availabilitySlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_User_availabilitySlots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AvailabilitySlot(ctx, field)
+			return ec.childFields_AvailabilitySlotConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_availabilitySlots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13710,25 +14360,37 @@ func (ec *executionContext) _User_npsAnswers(ctx context.Context, field graphql.
 			return ec.fieldContext_User_npsAnswers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NpsAnswers(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.NpsAnswers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NPSAnswerOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.NPSAnswer) graphql.Marshaler {
-			return ec.marshalONPSAnswer2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NPSAnswerConnection) graphql.Marshaler {
+			return ec.marshalNNPSAnswerConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_npsAnswers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_User_npsAnswers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NPSAnswer(ctx, field)
+			return ec.childFields_NPSAnswerConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_npsAnswers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21934,13 +22596,13 @@ func (ec *executionContext) _BookingRoom(ctx context.Context, sel ast.SelectionS
 				})
 		case "disciplines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BookingRoom_disciplines(ctx, field, obj)
 				})
 		case "availabilitySlots":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BookingRoom_availabilitySlots(ctx, field, obj)
 				})
@@ -22221,19 +22883,19 @@ func (ec *executionContext) _Discipline(ctx context.Context, sel ast.SelectionSe
 			}
 		case "subjects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Discipline_subjects(ctx, field, obj)
 				})
 		case "teachers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Discipline_teachers(ctx, field, obj)
 				})
 		case "bookingRooms":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Discipline_bookingRooms(ctx, field, obj)
 				})
@@ -24140,19 +24802,19 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "studentGroups":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_studentGroups(ctx, field, obj)
 				})
 		case "teacherGroups":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_teacherGroups(ctx, field, obj)
 				})
 		case "disciplines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_disciplines(ctx, field, obj)
 				})
@@ -24182,13 +24844,13 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "availabilitySlots":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_availabilitySlots(ctx, field, obj)
 				})
 		case "npsAnswers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_npsAnswers(ctx, field, obj)
 				})
@@ -24745,12 +25407,12 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAvailabilitySlot2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlot(ctx context.Context, sel ast.SelectionSet, v *ent.AvailabilitySlot) graphql.Marshaler {
+func (ec *executionContext) marshalNAvailabilitySlotConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AvailabilitySlotConnection) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AvailabilitySlot!")
+		graphql.AddInvalidNullError(ctx, "AvailabilitySlotConnection!")
 		return graphql.Null
 	}
-	return ec._AvailabilitySlot(ctx, sel, v)
+	return ec._AvailabilitySlotConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAvailabilitySlotWhereInput2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotWhereInput(ctx context.Context, v any) (*ent.AvailabilitySlotWhereInput, error) {
@@ -25320,12 +25982,12 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNNPSAnswer2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswer(ctx context.Context, sel ast.SelectionSet, v *ent.NPSAnswer) graphql.Marshaler {
+func (ec *executionContext) marshalNNPSAnswerConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NPSAnswerConnection) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NPSAnswer!")
+		graphql.AddInvalidNullError(ctx, "NPSAnswerConnection!")
 		return graphql.Null
 	}
-	return ec._NPSAnswer(ctx, sel, v)
+	return ec._NPSAnswerConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNNPSAnswerKind2githubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚋnpsanswerᚐKind(ctx context.Context, v any) (npsanswer.Kind, error) {
@@ -25687,14 +26349,6 @@ func (ec *executionContext) marshalNStudentUsage2ᚖgithubᚗcomᚋstiftᚋstift
 	return ec._StudentUsage(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx context.Context, sel ast.SelectionSet, v *ent.Subject) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Subject!")
-		return graphql.Null
-	}
-	return ec._Subject(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNSubjectConnection2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SubjectConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SubjectConnection!")
@@ -25997,25 +26651,6 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOAvailabilitySlot2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AvailabilitySlot) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNAvailabilitySlot2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlot(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOAvailabilitySlot2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐAvailabilitySlot(ctx context.Context, sel ast.SelectionSet, v *ent.AvailabilitySlot) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26110,25 +26745,6 @@ func (ec *executionContext) unmarshalOBookingOrder2ᚕᚖgithubᚗcomᚋstiftᚋ
 		}
 	}
 	return res, nil
-}
-
-func (ec *executionContext) marshalOBookingRoom2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoomᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.BookingRoom) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNBookingRoom2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoom(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOBookingRoom2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐBookingRoom(ctx context.Context, sel ast.SelectionSet, v *ent.BookingRoom) graphql.Marshaler {
@@ -26377,25 +26993,6 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return res
 }
 
-func (ec *executionContext) marshalODiscipline2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDisciplineᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Discipline) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalODiscipline2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐDiscipline(ctx context.Context, sel ast.SelectionSet, v *ent.Discipline) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26534,25 +27131,6 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
-}
-
-func (ec *executionContext) marshalOGroup2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Group) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOGroup2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐGroup(ctx context.Context, sel ast.SelectionSet, v *ent.Group) graphql.Marshaler {
@@ -27240,25 +27818,6 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalONPSAnswer2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.NPSAnswer) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNPSAnswer2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswer(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalONPSAnswer2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswer(ctx context.Context, sel ast.SelectionSet, v *ent.NPSAnswer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -27336,6 +27895,14 @@ func (ec *executionContext) marshalONPSAnswerKind2ᚖgithubᚗcomᚋstiftᚋstif
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalONPSAnswerOrder2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerOrder(ctx context.Context, v any) (*ent.NPSAnswerOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNPSAnswerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalONPSAnswerWhereInput2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐNPSAnswerWhereInputᚄ(ctx context.Context, v any) ([]*ent.NPSAnswerWhereInput, error) {
@@ -27613,25 +28180,6 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOSubject2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Subject) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOSubject2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐSubject(ctx context.Context, sel ast.SelectionSet, v *ent.Subject) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -27787,25 +28335,6 @@ func (ec *executionContext) marshalOTimeBucket2ᚖgithubᚗcomᚋstiftᚋstift�
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋstiftᚋstiftᚑreportsᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

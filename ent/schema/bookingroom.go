@@ -29,8 +29,8 @@ func (BookingRoom) Fields() []ent.Field {
 func (BookingRoom) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("school", School.Type).Ref("booking_rooms").Field("school_id").Unique().Required().Annotations(noEdgeFilter),
-		edge.To("disciplines", Discipline.Type),
-		edge.To("availability_slots", AvailabilitySlot.Type).Annotations(noEdgeFilter),
+		edge.To("disciplines", Discipline.Type).Annotations(entgql.RelayConnection()),
+		edge.To("availability_slots", AvailabilitySlot.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 	}
 }
 

@@ -23,9 +23,9 @@ func (Discipline) Fields() []ent.Field {
 
 func (Discipline) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("subjects", Subject.Type),
-		edge.From("teachers", User.Type).Ref("disciplines").Annotations(noEdgeFilter),
-		edge.From("booking_rooms", BookingRoom.Type).Ref("disciplines").Annotations(noEdgeFilter),
+		edge.To("subjects", Subject.Type).Annotations(entgql.RelayConnection()),
+		edge.From("teachers", User.Type).Ref("disciplines").Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.From("booking_rooms", BookingRoom.Type).Ref("disciplines").Annotations(noEdgeFilter, entgql.RelayConnection()),
 	}
 }
 

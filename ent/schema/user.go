@@ -38,16 +38,16 @@ func (User) Fields() []ent.Field {
 
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("student_groups", Group.Type).Ref("students").Annotations(noEdgeFilter),
-		edge.From("teacher_groups", Group.Type).Ref("teachers").Annotations(noEdgeFilter),
-		edge.To("disciplines", Discipline.Type).
+		edge.From("student_groups", Group.Type).Ref("students").Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.From("teacher_groups", Group.Type).Ref("teachers").Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("disciplines", Discipline.Type).Annotations(entgql.RelayConnection()).
 			Comment("the disciplines a teacher answers"),
 		edge.To("questions", Question.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 		edge.To("answered_questions", Question.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 		edge.To("bookings", Booking.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 		edge.To("teacher_bookings", Booking.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
-		edge.To("availability_slots", AvailabilitySlot.Type).Annotations(noEdgeFilter),
-		edge.To("nps_answers", NPSAnswer.Type).Annotations(noEdgeFilter),
+		edge.To("availability_slots", AvailabilitySlot.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
+		edge.To("nps_answers", NPSAnswer.Type).Annotations(noEdgeFilter, entgql.RelayConnection()),
 	}
 }
 
