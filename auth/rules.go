@@ -108,8 +108,11 @@ func QuestionRule() privacy.QueryRule {
 // studentID), joins on (User.questions, lazy or eager) or counts, then
 // reads the masked value, so no field, edge, filter or count of a question
 // tells who asked it anonymously. The databases flatten the sub-query, so
-// the indexes on the other columns still serve. A query that does not read
-// the questions table itself is refused rather than left unmasked.
+// the indexes on the other columns still serve, and an index on the
+// masking expression itself (question_masked_student_id, see package db)
+// serves filters on the masked column: keep the two expressions alike. A
+// query that does not read the questions table itself is refused rather
+// than left unmasked.
 func maskAnonymousAskers(s *sql.Selector) {
 	if s.TableName() != question.Table {
 		s.AddError(fmt.Errorf("auth: cannot hide anonymous askers from a query of %q", s.TableName()))
