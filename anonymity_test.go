@@ -185,7 +185,6 @@ func TestAnonymousAskersStayHidden(t *testing.T) {
 	})
 }
 
-
 // questionFields lists the fields of the schema whose type is a question,
 // a list or a connection of them, as Type.field; Query.node stands for
 // the Node interface (node and nodes).

@@ -19,6 +19,7 @@ import (
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/importer"
 	"github.com/stift/stift-reports/progress"
 	"github.com/stift/stift-reports/report"
@@ -116,7 +117,7 @@ func defaults(getenv func(string) string) Config {
 		LogFormat:     getenv("LOG_FORMAT"),
 		Introspection: env("GRAPHQL_INTROSPECTION", "true") == "true",
 	}
-	cfg.ComplexityLimit, _ = strconv.Atoi(env("GRAPHQL_COMPLEXITY_LIMIT", "1000"))
+	cfg.ComplexityLimit, _ = strconv.Atoi(env("GRAPHQL_COMPLEXITY_LIMIT", strconv.Itoa(graph.DefaultComplexityLimit)))
 	cfg.DepthLimit, _ = strconv.Atoi(env("GRAPHQL_DEPTH_LIMIT", "12"))
 	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
 	cfg.GraphQLTimeout, _ = time.ParseDuration(env("GRAPHQL_TIMEOUT", "30s"))

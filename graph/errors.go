@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -25,7 +27,10 @@ const (
 // show: apperr errors keep their message, ent's not-found becomes a
 // forbidden (an id out of scope looks like one that does not exist), bad
 // ids and arguments are BAD_USER_INPUT, anything else is INTERNAL with a
-// generic message, logged with its cause.
+// generic message, logged with its cause. Errors about the request
+// itself, raised before any resolver runs, are the client's: they are
+// BAD_USER_INPUT and logged by size and hash only, since their message
+// may quote the request.
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
@@ -43,7 +48,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case ent.IsNotFound(err):
 			gerr.Message = "Forbidden."
 			gerr.Extensions = map[string]any{"code": CodeForbidden}
-		case isInputError(err):
+		case isInputError(err) || isArgumentError(ctx):
+			gerr.Message = clip(gerr.Message, 200)
+			gerr.Extensions = map[string]any{"code": CodeBadUserInput}
+		case ae == nil && len(gerr.Path) == 0:
+			log.Warn("graphql: request refused", "error", describe([]byte(gerr.Message)))
+			gerr.Message = "Bad request."
 			gerr.Extensions = map[string]any{"code": CodeBadUserInput}
 		default:
 			log.Error("graphql: resolver failed", "path", gerr.Path.String(), "err", err)
@@ -72,6 +82,24 @@ func isInputError(err error) bool {
 	return errors.As(err, &gerr) && gerr.Rule != ""
 }
 
+// isArgumentError reports whether the error being presented was raised
+// while gqlgen read the field's arguments: the generated code leaves
+// fc.Args nil when that fails, and runs the resolver, which might fail
+// on its own, only once they are read.
+func isArgumentError(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && fc.Args == nil && fc.Field.Field != nil &&
+		fc.Field.Definition != nil && len(fc.Field.Definition.Arguments) > 0
+}
+
+// describe is a request body, or text quoting it, as logs may hold it:
+// its size and the start of its SHA-256, never its content (it can be
+// megabytes long and hold personal data in variables).
+func describe(b []byte) string {
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("%d bytes, sha256 %x", len(b), sum[:8])
+}
+
 // recoverPanic turns a resolver panic into an INTERNAL error, logged.
 func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
@@ -94,7 +122,7 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
+	if depth := (&depthWalk{memo: map[string]int{}}).depth(oc.Operation.SelectionSet); depth > d.max {
 		return &gqlerror.Error{
 			Message:    "The query is nested too deeply.",
 			Extensions: map[string]any{"code": CodeBadUserInput, "depth": depth, "maxDepth": d.max},
@@ -103,32 +131,50 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	return nil
 }
 
-// selectionDepth returns how deep fields nest in set, following fragments.
-// Introspection (__schema, __type) is not counted: its depth is the
-// schema's, not the client's doing, and playgrounds need it whole.
-func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, seen int) int {
-	if seen > 100 { // cyclic fragments are refused by validation; stay safe
-		return seen
-	}
+// depthWalk measures how deep fields nest, following fragments. A
+// fragment's depth does not depend on where it is spread, so it is
+// measured once: fragments that each spread the next twice would
+// otherwise cost 2ⁿ visits.
+type depthWalk struct {
+	memo   map[string]int // the depth of each fragment measured
+	visits int            // selections visited, for tests
+}
+
+// depth returns how deep fields nest in set. Introspection (__schema,
+// __type) is not counted: its depth is the schema's, not the client's
+// doing, and playgrounds need it whole.
+func (w *depthWalk) depth(set ast.SelectionSet) int {
 	max := 0
 	for _, sel := range set {
+		w.visits++
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
 			if s.Name == "__schema" || s.Name == "__type" {
 				continue
 			}
-			d = 1 + selectionDepth(s.SelectionSet, fragments, seen+1)
+			d = 1 + w.depth(s.SelectionSet)
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, fragments, seen+1)
+			d = w.depth(s.SelectionSet)
 		case *ast.FragmentSpread:
-			if f := fragments.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, fragments, seen+1)
-			}
+			d = w.fragment(s)
 		}
 		if d > max {
 			max = d
 		}
 	}
 	return max
+}
+
+func (w *depthWalk) fragment(s *ast.FragmentSpread) int {
+	if d, ok := w.memo[s.Name]; ok {
+		return d
+	}
+	if s.Definition == nil {
+		return 0
+	}
+	w.memo[s.Name] = 0 // cyclic spreads are refused by validation; stop here
+	d := w.depth(s.Definition.SelectionSet)
+	w.memo[s.Name] = d
+	return d
 }

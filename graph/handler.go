@@ -1,15 +1,18 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/export"
@@ -29,29 +32,80 @@ type Options struct {
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
 // schema over d. Requests must already carry an authenticated principal.
+//
+// The limits, in the order they apply: the body (MaxBodyBytes); the query
+// text and shape, before it is parsed and validated (shapeGuard); then,
+// validated, its arguments (argumentLimits), its default pages
+// (pageDefaults), its depth and its complexity, each page multiplying the
+// cost of what it selects (pagedSchema).
 func NewHandler(d *db.DB, opts Options) http.Handler {
+	return newHandler(d, opts, nil)
+}
+
+// probe lets tests see the work a request cost and what the caches hold.
+type probe struct {
+	visits    int // nodes the shape guard visited for the last request
+	queries   *byteCache[*ast.QueryDocument]
+	persisted *byteCache[string]
+}
+
+// newHandler is NewHandler, reporting to p when p is not nil.
+func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 	reads := opts.Reads
 	if reads == nil {
 		reads = db.NewReads(d, nil, false)
 	}
-	srv := handler.New(NewSchema(&Resolver{Client: d.Client, Reads: reads, PortalURL: opts.PortalURL, Now: opts.Now}))
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	srv := handler.New(pagedSchema{NewSchema(&Resolver{Client: d.Client, Reads: reads, PortalURL: opts.PortalURL, Now: opts.Now})})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(MaxQueryTokens)
+	queries := newByteCache(CacheBytes, func(query string, _ *ast.QueryDocument) int { return len(query) })
+	srv.SetQueryCache(queries)
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	if opts.ComplexityLimit > 0 {
-		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	persisted := newByteCache(CacheBytes, func(hash, query string) int { return len(hash) + len(query) })
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: persisted}})
+	var visits *int
+	if p != nil {
+		p.queries, p.persisted, visits = queries, persisted, &p.visits
 	}
+	srv.Use(shapeGuard{visits: visits, cached: func(ctx context.Context, query string) bool {
+		_, ok := queries.Get(ctx, query)
+		return ok
+	}})
+	srv.Use(introspectionOff{})
+	srv.Use(&argumentLimits{})
+	srv.Use(pageDefaults{})
 	if opts.DepthLimit > 0 {
 		srv.Use(depthLimit{max: opts.DepthLimit})
 	}
+	if opts.ComplexityLimit > 0 {
+		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
+	}
 	srv.Use(captureOperation{})
 	srv.Use(askerLoading{})
-	srv.SetErrorPresenter(presentError(opts.Log))
-	srv.SetRecoverFunc(recoverPanic(opts.Log))
-	return withDownloads(srv, opts.XLSX, opts.Log)
+	srv.SetErrorPresenter(presentError(log))
+	srv.SetRecoverFunc(recoverPanic(log))
+	return limitBody(withDownloads(srv, opts.XLSX, log), log)
+}
+
+// persistedQueries is gqlgen's automatic persisted queries with its
+// refusals (a hash that does not match the query, a bad version) coded
+// as the client's mistakes; gqlgen leaves them uncoded.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
+	if err != nil && err.Extensions["code"] == nil {
+		errcode.Set(err, CodeBadUserInput)
+	}
+	return err
 }
