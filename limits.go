@@ -11,25 +11,53 @@ import (
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/metrics"
 )
 
 // limits keeps each token to a request rate and a number of concurrent
-// exports. Its state is per server process: with N replicas behind a load
-// balancer a token gets up to N times the rate.
+// exports, and the server to a number of exports in all. Its state is per
+// server process: with N replicas behind a load balancer a token gets up
+// to N times the rate.
 type limits struct {
 	rate    rate.Limit
 	burst   int
-	exports int
+	exports int // per token; 0: no cap
+	total   int // across all tokens; 0: no cap
+	metrics *metrics.Metrics
 
 	mu      sync.Mutex
 	buckets map[gid.APITokenID]*rate.Limiter
 	running map[gid.APITokenID]int
+	all     int // exports running, all tokens together
 }
 
-func newLimits(cfg Config) *limits {
+// maxExports is the most exports (REST reports and GraphQL downloads) a
+// server answers at once, whatever their tokens. A REST export holds a
+// database connection for as long as its client takes to read it (a
+// client that stops reading, up to WRITE_STALL_TIMEOUT), so without this
+// cap ten tokens with two exports each would hold every
+// connection of a PostgreSQL pool (db.MaxPostgresConns) and leave none to
+// check the token of any other request or to answer /readyz. The
+// connections it keeps free (reservedConns) serve them: a token lookup or a
+// ping holds one for a moment, a GraphQL query a few.
+//
+// SQLite's pool has no cap, but the same bound keeps the CPU and memory of
+// exports (an XLSX encoding alone takes some 60 MiB) in proportion.
+const maxExports = db.MaxPostgresConns - reservedConns
+
+// reservedConns are the pool's connections exports may not take.
+const reservedConns = 4
+
+// busyRetry is the Retry-After of an export refused because the server
+// runs maxExports already: an export takes seconds to minutes.
+const busyRetry = 5 * time.Second
+
+func newLimits(cfg Config, total int, m *metrics.Metrics) *limits {
 	return &limits{
 		rate: rate.Limit(cfg.RateLimit), burst: max(cfg.RateBurst, 1), exports: cfg.ExportsPerToken,
+		total: total, metrics: m,
 		buckets: map[gid.APITokenID]*rate.Limiter{}, running: map[gid.APITokenID]int{},
 	}
 }
@@ -61,27 +89,44 @@ func (l *limits) rateLimit(next http.Handler) http.Handler {
 	})
 }
 
-// capExports answers 429 to a token already running its share of exports.
+// capExports answers 429 to a token already running its share of exports,
+// and 503 to any when the server runs as many exports as it may.
 func (l *limits) capExports(next http.Handler) http.Handler {
+	return l.capExportsIf(nil, next)
+}
+
+// capExportsIf is capExports for the requests isExport says are exports
+// (GraphQL requests asking for a download); the others pass freely.
+func (l *limits) capExportsIf(isExport func(*http.Request) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := auth.FromContext(r.Context())
-		if !ok || l.exports <= 0 {
+		if !ok || isExport != nil && !isExport(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		l.mu.Lock()
-		if l.running[p.TokenID] >= l.exports {
+		switch {
+		case l.exports > 0 && l.running[p.TokenID] >= l.exports:
 			l.mu.Unlock()
 			tooMany(w, time.Second, "Too many concurrent exports.")
 			return
+		case l.total > 0 && l.all >= l.total:
+			l.mu.Unlock()
+			w.Header().Set("Retry-After", strconv.Itoa(int(busyRetry.Seconds())))
+			apperr.Write(w, apperr.Errorf(apperr.Unavailable, "The server is running as many exports as it can; retry later."))
+			return
 		}
 		l.running[p.TokenID]++
+		l.all++
 		l.mu.Unlock()
+		l.metrics.ExportStarted()
 		defer func() {
+			l.metrics.ExportEnded()
 			l.mu.Lock()
 			if l.running[p.TokenID]--; l.running[p.TokenID] == 0 {
 				delete(l.running, p.TokenID)
 			}
+			l.all--
 			l.mu.Unlock()
 		}()
 		next.ServeHTTP(w, r)

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/ent/schema/gid"
 	"github.com/stift/stift-reports/internal/testdb"
 )
 
@@ -40,7 +43,7 @@ func TestRateLimit(t *testing.T) {
 // TestExportCap: a token running its share of exports gets 429 for one
 // more, and its slot comes back when an export ends.
 func TestExportCap(t *testing.T) {
-	l := newLimits(Config{ExportsPerToken: 1})
+	l := newLimits(Config{ExportsPerToken: 1}, 0, nil)
 	started, release := make(chan struct{}), make(chan struct{})
 	h := l.capExports(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started <- struct{}{}
@@ -71,6 +74,53 @@ func TestExportCap(t *testing.T) {
 	h.ServeHTTP(w, req())
 	if w.Code != http.StatusOK {
 		t.Errorf("after the first ended: %d", w.Code)
+	}
+}
+
+// TestExportTotalCap: with the server running its total of exports, an
+// export of any other token gets 503 with Retry-After; requests that are
+// not exports still pass, and a slot comes back when an export ends.
+func TestExportTotalCap(t *testing.T) {
+	const total = 3
+	l := newLimits(Config{ExportsPerToken: 2}, total, nil)
+	started, release := make(chan struct{}), make(chan struct{})
+	h := l.capExportsIf(func(r *http.Request) bool { return r.URL.Path != "/graphql" },
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/graphql" {
+				started <- struct{}{}
+				<-release
+			}
+		}))
+	serve := func(token, path string) *httptest.ResponseRecorder {
+		p := &auth.Principal{Name: token, TokenID: gid.APITokenID(uuid.NewSHA1(uuid.Nil, []byte(token)))}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("POST", path, nil).WithContext(auth.NewContext(t.Context(), p)))
+		return w
+	}
+	done := make(chan int, total)
+	for i := range total { // tokens a, a, b: within each token's share
+		go func() { done <- serve(string(rune('a'+i/2)), "/reports/questions").Code }()
+		<-started
+	}
+	if w := serve("c", "/reports/bookings"); w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" ||
+		!strings.Contains(w.Body.String(), `"code":503`) {
+		t.Errorf("an export over the total: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	if w := serve("c", "/graphql"); w.Code != http.StatusOK {
+		t.Errorf("a request that is not an export: %d", w.Code)
+	}
+	release <- struct{}{}
+	if code := <-done; code != http.StatusOK {
+		t.Errorf("an export within the total: %d", code)
+	}
+	go func() { <-started; close(release) }()
+	if w := serve("c", "/reports/bookings"); w.Code != http.StatusOK {
+		t.Errorf("after an export ended: %d", w.Code)
+	}
+	for range total - 1 {
+		if code := <-done; code != http.StatusOK {
+			t.Errorf("an export within the total: %d", code)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/export"
+	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/graph/playground"
 	"github.com/stift/stift-reports/rest"
 )
@@ -20,11 +21,12 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /openapi.json", rest.OpenAPIHandler())
 	mux.Handle("GET /readyz", s.handleReadyz())
 
-	limits := newLimits(s.cfg)
+	limits := newLimits(s.cfg, maxExports, s.metrics)
 	authed := func(h http.Handler) http.Handler {
 		return s.requireMigrated(auth.Middleware(s.db.Client, s.now, limits.rateLimit(h)))
 	}
-	gql := authed(s.graphqlHandler())
+	// A GraphQL download is an export, counted with the REST ones.
+	gql := authed(limits.capExportsIf(graph.IsDownload, s.graphqlHandler()))
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)
 	mux.Handle("OPTIONS /graphql", gql)
@@ -48,5 +50,5 @@ func (s *Server) routes() http.Handler {
 			MaxAge:         600,
 		}).Handler(h)
 	}
-	return s.logRequests(h)
+	return writeDeadlines(s.cfg.WriteStallTimeout, s.logRequests(h))
 }

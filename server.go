@@ -46,6 +46,69 @@ func NewServer(cfg Config, d *db.DB, log *slog.Logger, now func() time.Time) htt
 	return s.routes()
 }
 
+// writeDeadlines gives each write of a response a deadline: stall from the
+// write before it. A response a client has stopped reading fills the
+// socket's buffers, and the next write blocks; without a deadline it would
+// block until the client hangs up, holding the export's database
+// connection, its export slot and a goroutine all that time. With one, the
+// write fails, net/http closes the connection and cancels the request's
+// context, and the report's query ends and gives its connection back.
+//
+// http.Server.WriteTimeout cannot do this: it bounds the whole response,
+// and a large export to a client that reads steadily may rightly take many
+// minutes. The deadline here is renewed as long as writes go through.
+func writeDeadlines(stall time.Duration, next http.Handler) http.Handler {
+	if stall <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dw := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: stall}
+		dw.renew()
+		// What the handler leaves buffered is written after it returns.
+		defer func() {
+			dw.renewed = time.Time{}
+			dw.renew()
+		}()
+		next.ServeHTTP(dw, r)
+	})
+}
+
+// deadlineWriter renews its connection's write deadline as it writes.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	stall   time.Duration
+	renewed time.Time // when the deadline was last set
+}
+
+// renew sets the deadline stall from now. Exports write thousands of
+// times a second, so it is moved at most every stall/8: each write still
+// has at least 7/8 of stall to go through.
+func (w *deadlineWriter) renew() {
+	now := time.Now()
+	if now.Sub(w.renewed) < w.stall/8 {
+		return
+	}
+	w.renewed = now
+	// A writer that is not a connection (a test's recorder) has no
+	// deadline to set: ignore the error that says so.
+	_ = w.rc.SetWriteDeadline(now.Add(w.stall))
+}
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.renew()
+	return w.ResponseWriter.Write(p)
+}
+
+// FlushError sends what was written so far, under a renewed deadline.
+func (w *deadlineWriter) FlushError() error {
+	w.renew()
+	return w.rc.Flush()
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // serve runs the HTTP server until ctx is done, then shuts it down
 // gracefully, letting in-flight requests finish within the grace period.
 // If ready is not nil, the listening address is sent on it.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -22,6 +24,14 @@ import (
 // sent as a spreadsheet, its columns named by the selected field paths.
 // Other Accept headers keep the GraphQL-over-HTTP behaviour. A result with
 // errors is sent as the usual JSON, so the client sees what went wrong.
+//
+// A download is the result of one query, so its rows are bounded by the
+// page sizes GraphQL accepts (first: 1000 at most). That result is kept in
+// memory whole before the table is written — gqlgen builds every response
+// whole anyway — and one over MaxDownloadBytes is refused with a 400
+// instead. Streaming it would not lower the peak (gqlgen's own copy
+// stays), and following the pages server-side would change what a
+// download is: the page a query asks for, as the JSON would hold it.
 
 // captured holds the operation of a download request, for the table's columns.
 type captured struct {
@@ -62,18 +72,33 @@ func fieldName(c *captured) string {
 	return "graphql"
 }
 
+// MaxDownloadBytes is the largest JSON result of a query that a download
+// turns into a table: 1000 rows of some 8 KiB each. Decoded for the table,
+// it takes a few times that in memory, for as long as the download runs.
+const MaxDownloadBytes = 8 << 20
+
+// errResultTooLarge is what bufferedWriter answers a write past its limit.
+var errResultTooLarge = errors.New("graph: the result of the query is too large to download")
+
 // bufferedWriter keeps a response in memory: the JSON of one GraphQL
-// request, whose pages are bounded.
+// request, up to limit bytes.
 type bufferedWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+	header   http.Header
+	status   int
+	body     bytes.Buffer
+	limit    int
+	tooLarge bool // a write went past limit; body is incomplete
 }
 
 func (b *bufferedWriter) Header() http.Header { return b.header }
 func (b *bufferedWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK
+	}
+	if b.tooLarge || b.body.Len()+len(p) > b.limit {
+		b.tooLarge = true
+		b.body = bytes.Buffer{} // what it holds is of no use now
+		return 0, errResultTooLarge
 	}
 	return b.body.Write(p)
 }
@@ -83,19 +108,42 @@ func (b *bufferedWriter) WriteHeader(status int) {
 	}
 }
 
+// IsDownload reports whether r asks for its result as a download (CSV or
+// XLSX) rather than as GraphQL's JSON. The server counts downloads as
+// exports, in the same limits as the REST reports.
+func IsDownload(r *http.Request) bool {
+	_, ok := downloadFormat(r)
+	return ok
+}
+
+// downloadFormat is the file format r asks for, if it asks for one.
+func downloadFormat(r *http.Request) (rest.Format, bool) {
+	if r.Method == http.MethodOptions {
+		return rest.FormatJSON, false
+	}
+	format, err := rest.Negotiate(r.Header.Get("Accept"))
+	return format, err == nil && format != rest.FormatJSON
+}
+
 // withDownloads wraps the GraphQL handler next.
 func withDownloads(next http.Handler, xlsx export.XLSXOptions, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		format, err := rest.Negotiate(r.Header.Get("Accept"))
-		if err != nil || format == rest.FormatJSON || r.Method == http.MethodOptions {
+		format, ok := downloadFormat(r)
+		if !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
 		c := &captured{}
 		r = r.Clone(context.WithValue(r.Context(), capturedKey{}, c))
 		r.Header.Set("Accept", "application/json")
-		buf := &bufferedWriter{header: http.Header{}}
+		buf := &bufferedWriter{header: http.Header{}, limit: MaxDownloadBytes}
 		next.ServeHTTP(buf, r)
+		if buf.tooLarge {
+			apperr.Write(w, apperr.Errorf(apperr.Invalid,
+				"The result of this query is over %d MiB, too large to download; select fewer rows (first) or fewer fields.",
+				MaxDownloadBytes>>20))
+			return
+		}
 
 		var result struct {
 			Data   json.RawMessage `json:"data"`
@@ -124,8 +172,18 @@ func withDownloads(next http.Handler, xlsx export.XLSXOptions, log *slog.Logger)
 		case rest.FormatXLSX:
 			err = export.WriteXLSX(w, "GraphQL", cols, rows, xlsx)
 		}
-		if err != nil {
+		switch {
+		case err == nil:
+			return
+		case r.Context().Err() != nil || errors.Is(err, os.ErrDeadlineExceeded):
+			// The client hung up or stopped reading (the server's write
+			// deadline): nothing went wrong here.
+			log.Info("graphql download cancelled by the client", "err", err)
+		default:
 			log.Error("graphql download failed", "err", err)
 		}
+		// Headers are sent: cut the transfer short rather than end it
+		// cleanly, like a complete file.
+		panic(http.ErrAbortHandler)
 	})
 }

@@ -1,6 +1,11 @@
 // Package metrics exposes the service's Prometheus metrics: HTTP requests
 // by route and status, the rows and bytes reports stream by report and
-// format, the database pool, and the Go runtime.
+// format, the exports running, the database pool, and the Go runtime.
+//
+// Every label takes its value from a small known set, never from the
+// request as sent: each new label value is a new series kept for the life
+// of the process, so a client able to choose one (an invented HTTP method,
+// say) could grow /metrics and the server's memory without end.
 package metrics
 
 import (
@@ -21,6 +26,7 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	rows     *prometheus.CounterVec
 	bytes    *prometheus.CounterVec
+	exports  prometheus.Gauge
 }
 
 // New returns the metrics of a server over the database sdb.
@@ -40,8 +46,11 @@ func New(sdb *sql.DB, dbName string) *Metrics {
 		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stift_report_bytes_total", Help: "Bytes streamed by the report endpoints, by report and format.",
 		}, []string{"report", "format"}),
+		exports: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "stift_exports_running", Help: "Report exports and GraphQL downloads being answered now, across all tokens.",
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes,
+	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes, m.exports,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(sdb, dbName),
@@ -54,13 +63,55 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// ObserveRequest counts a request to route answered with status.
+// ObserveRequest counts a request answered with status. route is the
+// pattern of the server's mux that matched the request ("" when none did),
+// never the request's path, so that the routes are a known set too.
 func (m *Metrics) ObserveRequest(route, method string, status int, took time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	if route == "" {
+		route = "unmatched"
+	}
+	method = Method(method)
+	m.requests.WithLabelValues(route, method, statusLabel(status)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(took.Seconds())
+}
+
+// Method is the label of an HTTP method: the method when it is one of
+// HTTP's own (RFC 9110 and PATCH), else "other". A client may send any
+// token as a method, up to the size of a request line.
+func Method(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// statusLabel is the label of a response status: the code when it is one
+// HTTP defines a class for (100 to 599), else "other". net/http lets a
+// handler send any code up to 999.
+func statusLabel(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status)
+}
+
+// ExportStarted counts an export as running until ExportEnded.
+func (m *Metrics) ExportStarted() {
+	if m != nil {
+		m.exports.Inc()
+	}
+}
+
+// ExportEnded counts an export started with ExportStarted as ended.
+func (m *Metrics) ExportEnded() {
+	if m != nil {
+		m.exports.Dec()
+	}
 }
 
 // ObserveReport counts what a report response streamed.

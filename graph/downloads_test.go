@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stift/stift-reports/export"
+)
+
+// TestDownloadResultBound: a download whose GraphQL result is over
+// MaxDownloadBytes is refused with a 400 that says why, whether the
+// result comes in one write (as gqlgen sends it) or in many, and what was
+// kept of it is dropped; a JSON answer of the same size is not bounded.
+func TestDownloadResultBound(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		chunks int
+	}{{"one write", 1}, {"many writes", 64}} {
+		t.Run(c.name, func(t *testing.T) {
+			var held *bufferedWriter
+			var refused int // writes answered with an error
+			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				held, _ = w.(*bufferedWriter)
+				chunk := bytes.Repeat([]byte("x"), (MaxDownloadBytes+c.chunks)/c.chunks)
+				for range c.chunks {
+					if _, err := w.Write(chunk); err != nil {
+						refused++
+					}
+				}
+			})
+			h := withDownloads(next, export.XLSXOptions{}, slog.New(slog.DiscardHandler))
+
+			req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query": "{ questions { edges { node { id } } } }"}`))
+			req.Header.Set("Accept", "text/csv")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "too large to download") {
+				t.Errorf("a result over the bound: %d %s", w.Code, w.Body)
+			}
+			if held == nil {
+				t.Fatal("the download did not buffer the result")
+			}
+			if refused == 0 || held.body.Cap() > MaxDownloadBytes {
+				t.Errorf("%d writes refused; %d bytes still held", refused, held.body.Cap())
+			}
+
+			req = httptest.NewRequest("POST", "/graphql", nil)
+			req.Header.Set("Accept", "application/json")
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK || w.Body.Len() < MaxDownloadBytes {
+				t.Errorf("the same result as JSON: %d, %d bytes", w.Code, w.Body.Len())
+			}
+		})
+	}
+}
+
+// TestIsDownload: only a file format asked for makes a request a download.
+func TestIsDownload(t *testing.T) {
+	for _, c := range []struct {
+		method, accept string
+		want           bool
+	}{
+		{"POST", "", false},
+		{"POST", "*/*", false},
+		{"POST", "application/json", false},
+		{"POST", "application/graphql-response+json", false},
+		{"POST", "text/csv", true},
+		{"GET", "text/csv;q=0.9, application/json;q=0.5", true},
+		{"POST", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true},
+		{"OPTIONS", "text/csv", false},
+	} {
+		req := httptest.NewRequest(c.method, "/graphql", nil)
+		req.Header.Set("Accept", c.accept)
+		if got := IsDownload(req); got != c.want {
+			t.Errorf("%s with Accept %q: IsDownload = %v, want %v", c.method, c.accept, got, c.want)
+		}
+	}
+}
