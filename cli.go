@@ -48,6 +48,9 @@ type Config struct {
 	// WRITE_STALL_TIMEOUT: how long a response may wait for its client to
 	// read before the connection is closed; every write renews it; 0: for ever.
 	WriteStallTimeout time.Duration
+	// EXPORT_QUEUE_TIMEOUT: how long an export waits for one of the
+	// server's export slots before it gets 503 (0: it does not wait).
+	ExportQueueTimeout time.Duration
 
 	ReplicaURL    string // REPLICA_DATABASE_URL: a streaming replica for report reads
 	ReplicaStrict bool   // REPLICA_STRICT: 503 rather than read from the primary when the replica is down
@@ -127,6 +130,7 @@ func defaults(getenv func(string) string) Config {
 	cfg.RateBurst, _ = strconv.Atoi(env("RATE_BURST", "20"))
 	cfg.ExportsPerToken, _ = strconv.Atoi(env("EXPORTS_PER_TOKEN", "2"))
 	cfg.WriteStallTimeout, _ = time.ParseDuration(env("WRITE_STALL_TIMEOUT", "30s"))
+	cfg.ExportQueueTimeout, _ = time.ParseDuration(env("EXPORT_QUEUE_TIMEOUT", "30s"))
 	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)

@@ -223,7 +223,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestStalledReadersLeaveRoom(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		const perToken = 2
-		s := startHostileServer(t, d, Config{ExportsPerToken: perToken}, true)
+		s := startHostileServer(t, d, Config{ExportsPerToken: perToken, ExportQueueTimeout: 100 * time.Millisecond}, true)
 		tokens := s.tokens(t, db.MaxPostgresConns/perToken+2)
 		fresh, late := tokens[len(tokens)-2], tokens[len(tokens)-1]
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strconv"
@@ -24,13 +25,15 @@ type limits struct {
 	rate    rate.Limit
 	burst   int
 	exports int // per token; 0: no cap
-	total   int // across all tokens; 0: no cap
 	metrics *metrics.Metrics
+	// slots holds a token for each export running, all tokens together;
+	// its capacity is the server's total.
+	slots     chan struct{}
+	queueWait time.Duration // how long an export over the total waits
 
 	mu      sync.Mutex
 	buckets map[gid.APITokenID]*rate.Limiter
-	running map[gid.APITokenID]int
-	all     int // exports running, all tokens together
+	running map[gid.APITokenID]int // exports running or waiting, per token
 }
 
 // maxExports is the most exports (REST reports and GraphQL downloads) a
@@ -54,12 +57,18 @@ const reservedConns = 4
 // runs maxExports already: an export takes seconds to minutes.
 const busyRetry = 5 * time.Second
 
+// newLimits returns the limits of cfg, with at most total exports at once
+// (0: no total).
 func newLimits(cfg Config, total int, m *metrics.Metrics) *limits {
-	return &limits{
+	l := &limits{
 		rate: rate.Limit(cfg.RateLimit), burst: max(cfg.RateBurst, 1), exports: cfg.ExportsPerToken,
-		total: total, metrics: m,
+		metrics: m, queueWait: cfg.ExportQueueTimeout,
 		buckets: map[gid.APITokenID]*rate.Limiter{}, running: map[gid.APITokenID]int{},
 	}
+	if total > 0 {
+		l.slots = make(chan struct{}, total)
+	}
+	return l
 }
 
 // rateLimit answers 429 with Retry-After to a token over its rate. Tokens
@@ -96,7 +105,9 @@ func (l *limits) capExports(next http.Handler) http.Handler {
 }
 
 // capExportsIf is capExports for the requests isExport says are exports
-// (GraphQL requests asking for a download); the others pass freely.
+// (GraphQL requests asking for a download); the others pass freely. An
+// export over the server's total waits up to queueWait for a running one to
+// end (waiting, it holds no database connection), then gets 503.
 func (l *limits) capExportsIf(isExport func(*http.Request) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := auth.FromContext(r.Context())
@@ -105,32 +116,61 @@ func (l *limits) capExportsIf(isExport func(*http.Request) bool, next http.Handl
 			return
 		}
 		l.mu.Lock()
-		switch {
-		case l.exports > 0 && l.running[p.TokenID] >= l.exports:
+		if l.exports > 0 && l.running[p.TokenID] >= l.exports {
 			l.mu.Unlock()
 			tooMany(w, time.Second, "Too many concurrent exports.")
 			return
-		case l.total > 0 && l.all >= l.total:
-			l.mu.Unlock()
-			w.Header().Set("Retry-After", strconv.Itoa(int(busyRetry.Seconds())))
-			apperr.Write(w, apperr.Errorf(apperr.Unavailable, "The server is running as many exports as it can; retry later."))
-			return
 		}
 		l.running[p.TokenID]++
-		l.all++
 		l.mu.Unlock()
-		l.metrics.ExportStarted()
 		defer func() {
-			l.metrics.ExportEnded()
 			l.mu.Lock()
 			if l.running[p.TokenID]--; l.running[p.TokenID] == 0 {
 				delete(l.running, p.TokenID)
 			}
-			l.all--
 			l.mu.Unlock()
+		}()
+		if !l.takeSlot(r.Context()) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(busyRetry.Seconds())))
+			apperr.Write(w, apperr.Errorf(apperr.Unavailable, "The server is running as many exports as it can; retry later."))
+			return
+		}
+		l.metrics.ExportStarted()
+		defer func() {
+			l.metrics.ExportEnded()
+			if l.slots != nil {
+				<-l.slots
+			}
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// takeSlot takes one of the server's export slots, waiting up to
+// queueWait for one to free; false when none did (or the client left).
+// Without a total, there is always one.
+func (l *limits) takeSlot(ctx context.Context) bool {
+	if l.slots == nil {
+		return true
+	}
+	select {
+	case l.slots <- struct{}{}:
+		return true
+	default:
+	}
+	if l.queueWait <= 0 {
+		return false
+	}
+	t := time.NewTimer(l.queueWait)
+	defer t.Stop()
+	select {
+	case l.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func tooMany(w http.ResponseWriter, retry time.Duration, message string) {

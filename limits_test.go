@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -149,5 +150,60 @@ func TestCORS(t *testing.T) {
 	}
 	if got := preflight(on, "https://evil.example"); got != "" {
 		t.Errorf("other origin: Access-Control-Allow-Origin = %q", got)
+	}
+}
+
+// TestExportQueue: an export over the server's total waits for a running
+// one to end and then runs; one that waits longer than the queue timeout
+// gets 503.
+func TestExportQueue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		wait time.Duration
+		want int
+	}{
+		{"a slot frees while it waits", time.Minute, http.StatusOK},
+		{"no slot frees in time", time.Millisecond, http.StatusServiceUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLimits(Config{ExportQueueTimeout: tc.wait}, 1, nil)
+			started, release := make(chan string), make(chan struct{})
+			h := l.capExports(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				started <- r.URL.Path
+				<-release
+			}))
+			serve := func(path string) int {
+				p := &auth.Principal{Name: path, TokenID: gid.APITokenID(uuid.NewSHA1(uuid.Nil, []byte(path)))}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("POST", path, nil).WithContext(auth.NewContext(t.Context(), p)))
+				return w.Code
+			}
+			first := make(chan int)
+			go func() { first <- serve("/reports/questions") }()
+			<-started
+			second := make(chan int)
+			go func() { second <- serve("/reports/bookings") }()
+			var code int
+			if tc.want == http.StatusOK {
+				select {
+				case p := <-started:
+					t.Fatalf("%s started while the only slot was taken", p)
+				case <-time.After(50 * time.Millisecond):
+				}
+				release <- struct{}{} // the first ends
+				<-started             // and the second runs
+				release <- struct{}{}
+				code = <-second
+			} else {
+				code = <-second
+				release <- struct{}{}
+			}
+			if first := <-first; first != http.StatusOK {
+				t.Errorf("the first export: %d", first)
+			}
+			if code != tc.want {
+				t.Errorf("the export that waited: %d, want %d", code, tc.want)
+			}
+		})
 	}
 }
