@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph"
+	"github.com/stift/stift-reports/metrics"
 )
 
 // graphqlHandler serves GraphQL, each request cancelled after the timeout.
@@ -140,13 +142,26 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.metrics.ObserveRequest(route, r.Method, sw.status, time.Since(start))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", id),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("method", metrics.Method(r.Method)),
+			slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
 		)
 	})
+}
+
+// maxLoggedPath bounds the path a request log line holds: a request line
+// may be up to a megabyte long, and its log line must not.
+const maxLoggedPath = 256
+
+// logPath is the path as logged: cut at maxLoggedPath bytes, with its
+// length noted.
+func logPath(p string) string {
+	if len(p) <= maxLoggedPath {
+		return p
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strings.ToValidUTF8(p[:maxLoggedPath], ""), len(p))
 }
 
 // secureHeaders sets the headers every response carries: no MIME sniffing,

@@ -470,6 +470,12 @@ func TestBodiesStayOutOfLogs(t *testing.T) {
 				t.Errorf("POST /reports/questions (%d bytes): %d %.200s", len(body), code, resp)
 			}
 		}
+		// A path as long as a request line may be (up to a megabyte) is
+		// logged cut.
+		req, _ := http.NewRequest("GET", s.URL+"/reports/"+strings.Repeat("a", 100_000), nil)
+		if code, _, resp := send(t, req); code >= 500 {
+			t.Errorf("GET of a 100 KB path: %d %.200s", code, resp)
+		}
 		logs := s.logs.String()
 		if !strings.Contains(logs, `"path":"/graphql"`) {
 			t.Fatalf("the requests were not logged:\n%.2000s", logs)
