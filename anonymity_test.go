@@ -57,6 +57,7 @@ var anonPaths = []struct {
 // download tells who asked an anonymous question; the same queries with a
 // revealing token of the same scope do, so the test is not blind.
 func TestAnonymousAskersStayHidden(t *testing.T) {
+	t.Parallel()
 	t.Run("every path is tested", func(t *testing.T) {
 		var tested []string
 		for _, p := range anonPaths {
@@ -68,7 +69,7 @@ func TestAnonymousAskersStayHidden(t *testing.T) {
 			}
 		}
 	})
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		sys := auth.SystemContext(context.Background())
 		anon, err := d.Client.Question.Query().Where(question.Anonymous(true)).WithGroup().All(sys)

@@ -78,6 +78,7 @@ func (g *gate) setOpen(open bool) {
 // database answers, everything works without a restart; when it goes away
 // again, reports answer 503 rather than hang, and recover once more.
 func TestDatabaseDownAndBack(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		t.Skip("TEST_DATABASE_URL is not set")
 	}

@@ -19,7 +19,8 @@ import (
 // TestGraphQLDownload sends a nested report query with Accept: text/csv and
 // the XLSX type, and compares the table with the query's JSON result.
 func TestGraphQLDownload(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		const query = `{ questionsReport(input: {from: "2026-06-01T00:00:00Z", to: "2026-06-15T15:00:00Z"}, first: 1000) {
 		  totalCount edges { node { statusLabel description student { email } group { name school { name } } answerRating } } } }`

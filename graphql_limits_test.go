@@ -22,7 +22,8 @@ import (
 // TestGraphQLErrorCodes checks that limits and refusals come back with
 // their extensions.code and without internal details.
 func TestGraphQLErrorCodes(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{ComplexityLimit: 500, DepthLimit: 6})
 		ctx := auth.SystemContext(context.Background())
 		schools := d.Client.School.Query().Order(ent.Asc(school.FieldName)).AllX(ctx)
@@ -86,6 +87,7 @@ func TestGraphQLErrorCodes(t *testing.T) {
 // TestIntrospectionAndPersistedQueries: introspection follows the setting,
 // and an automatic persisted query runs by its hash once registered.
 func TestIntrospectionAndPersistedQueries(t *testing.T) {
+	t.Parallel()
 	d := testdb.SQLite(t)
 	for _, on := range []bool{true, false} {
 		s := newReportServer(t, d, Config{Introspection: on})

@@ -63,7 +63,8 @@ func isoMs(s string) string {
 // TestGraphQLReportsMatchREST pages through the typed reports and compares
 // every row with the REST report for the same input.
 func TestGraphQLReportsMatchREST(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		from, to := "2026-05-25T00:00:00Z", "2026-06-15T15:00:00Z"
 

@@ -16,7 +16,8 @@ import (
 // report's total, and a scoped token's buckets hold only its school. The
 // figures themselves are checked in package report.
 func TestGraphQLStats(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		ctx := auth.SystemContext(context.Background())
 		mine := d.Client.School.Query().Order(ent.Asc(school.FieldName)).FirstX(ctx)

@@ -32,6 +32,7 @@ type schoolNode struct {
 }
 
 func TestGraphQLNavigation(t *testing.T) {
+	t.Parallel()
 	eachServer(t, func(t *testing.T, s *testServer) {
 		ctx := auth.SystemContext(context.Background())
 		var data struct {
@@ -87,6 +88,7 @@ func TestGraphQLNavigation(t *testing.T) {
 // TestGraphQLPaginationAndFilters walks a filtered, ordered connection to
 // its end with cursors and compares it with the database.
 func TestGraphQLPaginationAndFilters(t *testing.T) {
+	t.Parallel()
 	eachServer(t, func(t *testing.T, s *testServer) {
 		ctx := auth.SystemContext(context.Background())
 		want := s.db.Client.User.Query().
@@ -133,6 +135,7 @@ func TestGraphQLPaginationAndFilters(t *testing.T) {
 }
 
 func TestUnauthorized(t *testing.T) {
+	t.Parallel()
 	eachServer(t, func(t *testing.T, s *testServer) {
 		revoked := s.token(t, auth.TokenSpec{})
 		toks, err := auth.ListTokens(context.Background(), s.db.Client)
@@ -208,6 +211,7 @@ type idName struct {
 // TestScope checks that a school-scoped and a group-scoped token see only
 // their own rows in every connection, and null for others' nodes.
 func TestScope(t *testing.T) {
+	t.Parallel()
 	eachServer(t, func(t *testing.T, s *testServer) {
 		ctx := auth.SystemContext(context.Background())
 		schools := s.db.Client.School.Query().Order(ent.Asc(school.FieldName)).AllX(ctx)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	eachServer(t, func(t *testing.T, s *testServer) {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			resp, err := http.Get(s.base + path)

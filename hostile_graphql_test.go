@@ -54,6 +54,7 @@ const maxAlloc = 32 << 20
 // ERROR, the request never logged), or a bounded answer, and costs a
 // bounded amount of reading, rows and memory.
 func TestHostileGraphQL(t *testing.T) {
+	// Not parallel: it counts the allocations of the whole process.
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{ComplexityLimit: graph.DefaultComplexityLimit, DepthLimit: 12})
 		var cursors struct {

@@ -221,7 +221,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // here, so nothing but the cap can be what leaves room: without it this
 // test hangs on a pool held whole by readers that never read.
 func TestStalledReadersLeaveRoom(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		const perToken = 2
 		s := startHostileServer(t, d, Config{ExportsPerToken: perToken, ExportQueueTimeout: 100 * time.Millisecond}, true)
 		tokens := s.tokens(t, db.MaxPostgresConns/perToken+2)
@@ -281,6 +282,8 @@ func mustBeBusy(t *testing.T, resp *http.Response) {
 // database connections come back, and each client sees its transfer cut
 // (an error, never a complete-looking file). The clients never hang up.
 func TestStalledExportsAreCut(t *testing.T) {
+	// Not parallel: its one-second write stall timeout must not cut the
+	// clients that do read, which other tests' load could delay.
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		// Long enough that clients which do read are never cut on a busy
 		// machine, short enough to wait for.
@@ -329,7 +332,8 @@ func TestStalledExportsAreCut(t *testing.T) {
 // download get 429, and a REST export in progress does the same to a
 // download; a GraphQL query answered as JSON is not an export and passes.
 func TestGraphQLDownloadsShareTheExportCap(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := startHostileServer(t, d, Config{ExportsPerToken: 1}, true)
 		token := s.tokens(t, 1)[0]
 		for _, busy := range []struct {
@@ -370,7 +374,8 @@ func TestGraphQLDownloadsShareTheExportCap(t *testing.T) {
 // /metrics grew by no more than its counters' digits: every label comes
 // from a known set.
 func TestMetricLabelsAreBounded(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := startHostileServer(t, d, Config{}, true)
 		client := &http.Client{}
 		request := func(i int) {
@@ -440,7 +445,8 @@ func TestMetricLabelsAreBounded(t *testing.T) {
 // and checks that no log line, at any level, holds the marker or is long
 // enough to hold a body, and that none is an error.
 func TestBodiesStayOutOfLogs(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := startHostileServer(t, d, Config{}, true)
 		const marker = "maria.segredo@example.com"
 		huge := `{"query": "{ viewer { tokenName } }", "variables": {"x": "` + strings.Repeat(marker, 100_000) + `"}`

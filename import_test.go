@@ -19,7 +19,8 @@ import (
 // endpoints for its questions and bookings: they must equal the goldens
 // the importer's own tests keep (indented), on SQLite and PostgreSQL.
 func TestImportThenReport(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		if _, err := importer.Import(context.Background(), d, filepath.Join("testdata", "import", "example"), nil); err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +53,7 @@ func TestImportThenReport(t *testing.T) {
 // PostgreSQL a min_cancel_hours of 2⁶³−1 once made every bookings report
 // of its school fail with "interval out of range".
 func TestImportCommandRefusesHostile(t *testing.T) {
+	t.Parallel()
 	example := filepath.Join("testdata", "import", "example")
 	const (
 		group1 = "2b7c4d63-9e5f-4c8b-8d2f-3b6c8e0f1a01" // of school 1

@@ -44,7 +44,8 @@ import (
 //     both cases; nodes, reports and stats: the same FORBIDDEN error;
 //     connection filters: the same, empty, result).
 func TestTenantIsolation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		w := loadIsoWorld(t, d)
 		if len(w.schools) < 2 {

@@ -17,6 +17,7 @@ import (
 // TestRateLimit: a token over its rate gets 429 with Retry-After in the
 // API's error shape; an unlimited token does not.
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	s := newReportServer(t, testdb.SQLite(t), Config{RateLimit: 0.01, RateBurst: 2})
 	limited := s.newToken(t, auth.TokenSpec{Name: "limited"})
 	unlimited := s.newToken(t, auth.TokenSpec{Name: "free", Unlimited: true})
@@ -44,6 +45,7 @@ func TestRateLimit(t *testing.T) {
 // TestExportCap: a token running its share of exports gets 429 for one
 // more, and its slot comes back when an export ends.
 func TestExportCap(t *testing.T) {
+	t.Parallel()
 	l := newLimits(Config{ExportsPerToken: 1}, 0, nil)
 	started, release := make(chan struct{}), make(chan struct{})
 	h := l.capExports(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +84,7 @@ func TestExportCap(t *testing.T) {
 // export of any other token gets 503 with Retry-After; requests that are
 // not exports still pass, and a slot comes back when an export ends.
 func TestExportTotalCap(t *testing.T) {
+	t.Parallel()
 	const total = 3
 	l := newLimits(Config{ExportsPerToken: 2}, total, nil)
 	started, release := make(chan struct{}), make(chan struct{})
@@ -128,6 +131,7 @@ func TestExportTotalCap(t *testing.T) {
 // TestCORS: off by default; with an allowlist, only listed origins may
 // call from a browser.
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	preflight := func(s *reportServer, origin string) string {
 		req, _ := http.NewRequest("OPTIONS", s.URL+"/graphql", nil)
 		req.Header.Set("Origin", origin)
@@ -157,6 +161,7 @@ func TestCORS(t *testing.T) {
 // one to end and then runs; one that waits longer than the queue timeout
 // gets 503.
 func TestExportQueue(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		wait time.Duration

@@ -14,6 +14,7 @@ import (
 // TestMetrics scrapes /metrics after a few reports and checks the counters
 // of requests, rows and bytes moved, and that the pool and runtime are there.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	s := newReportServer(t, testdb.SQLite(t), Config{})
 	scrape := func() string {
 		resp, err := http.Get(s.URL + "/metrics")

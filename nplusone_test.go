@@ -58,6 +58,7 @@ func (c countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt
 // that is null on every row of a page costs no statement, so the query
 // selects those every page has: cancelledBy would differ, not grow.)
 func TestNoNPlusOne(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int64
 	connector := countingConnector{dsn: db.SQLiteDSN(filepath.Join(t.TempDir(), "count.db")), d: countingDriver{base: &sqlite.Driver{}, n: &n}}
 	d := db.FromSQL(sql.OpenDB(connector), dialect.SQLite, "")

@@ -214,10 +214,11 @@ func requestExamples(t *testing.T, doc *openapi3.T) []docExample {
 // real server in JSON, CSV and XLSX, and validates the answers against the
 // document; the JSON keys must also come in the documented order.
 func TestOpenAPIExamples(t *testing.T) {
+	t.Parallel()
 	doc, raw := openAPIDoc(t)
 	examples := requestExamples(t, doc)
 	keyOrder := documentedKeyOrder(t, raw)
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		c := newOpenAPIClient(t, doc, s)
 		for _, e := range examples {
@@ -336,6 +337,7 @@ func checkKeyOrder(t *testing.T, path string, body []byte, order map[string][]st
 // the document; where the fault is in the body, the document must refuse
 // the request too.
 func TestOpenAPIErrors(t *testing.T) {
+	t.Parallel()
 	doc, _ := openAPIDoc(t)
 	const (
 		questions = "/reports/questions"
@@ -382,7 +384,7 @@ func TestOpenAPIErrors(t *testing.T) {
 		{name: "unknown group", path: usage, body: `{` + okDates + `, "group_ids": ["` + noGroup + `"]}`,
 			status: 403, field: "group_ids"},
 	}
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		c := newOpenAPIClient(t, doc, s)
 		for _, tc := range cases {
@@ -438,6 +440,7 @@ func checkErrorBody(t *testing.T, ex exchange, field string) {
 // TestOpenAPIUnavailableAndTooMany validates the 429 of a token over its
 // rate, and the 503 of a database gone, against the document.
 func TestOpenAPIUnavailableAndTooMany(t *testing.T) {
+	t.Parallel()
 	doc, _ := openAPIDoc(t)
 	body := []byte(`{"school_ids": null}`)
 

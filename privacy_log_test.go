@@ -19,6 +19,7 @@ import (
 // e-mail reaches the log; and that every response carries the security
 // headers.
 func TestSecretsStayOutOfLogs(t *testing.T) {
+	t.Parallel()
 	d := testdb.SQLite(t)
 	s := newReportServer(t, d, Config{})
 	other := s.newToken(t, auth.TokenSpec{Name: "other"})
@@ -59,6 +60,7 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 
 // TestExpiredToken: a token past its expiry is refused like an unknown one.
 func TestExpiredToken(t *testing.T) {
+	t.Parallel()
 	s := newReportServer(t, testdb.SQLite(t), Config{})
 	past := seed.Now.Add(-time.Minute) // the test server's clock stands at seed.Now
 	expired := s.newToken(t, auth.TokenSpec{Name: "old", ExpiresAt: &past})
@@ -72,6 +74,7 @@ func TestExpiredToken(t *testing.T) {
 // anonymous question from a token that may not reveal it, in JSON and in a
 // CSV download.
 func TestAnonymousInGraphQL(t *testing.T) {
+	t.Parallel()
 	s := newReportServer(t, testdb.SQLite(t), Config{})
 	ordinary := s.newToken(t, auth.TokenSpec{Name: "ordinary"})
 	const q = `{ questionsReport(input: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z", anonymous: true}, first: 1000) {

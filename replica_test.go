@@ -23,6 +23,7 @@ import (
 // to catch up, and reads every report through it; with the replica gone,
 // reports fall back to the primary, or answer 503 when strict.
 func TestReadReplica(t *testing.T) {
+	t.Parallel()
 	replicaServer := os.Getenv("TEST_REPLICA_URL")
 	if replicaServer == "" || os.Getenv("TEST_DATABASE_URL") == "" {
 		t.Skip("TEST_DATABASE_URL and TEST_REPLICA_URL are not both set")

@@ -35,7 +35,8 @@ type errorBody struct {
 // TestReportBadInput sends each kind of bad request to the endpoints and
 // checks the status and message, in the public API's error shape.
 func TestReportBadInput(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		ctx := auth.SystemContext(context.Background())
 		schools := d.Client.School.Query().Order(ent.Asc(school.FieldName)).AllX(ctx)
@@ -103,7 +104,8 @@ func TestReportBadInput(t *testing.T) {
 // TestFormulaCellsAreNeutralised: descriptions that a spreadsheet would run
 // as formulas are quoted in CSV and XLSX, and left alone in JSON.
 func TestFormulaCellsAreNeutralised(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		_, jsonBody := s.post(t, "/reports/questions", s.token, "", wholeDemo)
 		var rows []map[string]any
@@ -187,7 +189,8 @@ func indexOf(row []string, s string) int {
 // TestAnonymousQuestions: an ordinary token sees "Anônimo" and no student
 // id or e-mail on anonymous questions; a reveal-anonymous token sees them.
 func TestAnonymousQuestions(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		ordinary := s.newToken(t, auth.TokenSpec{Name: "ordinary"})
 		for _, tc := range []struct {
@@ -257,7 +260,8 @@ func decodeRows(t *testing.T, accept string, body []byte) []map[string]string {
 // TestGroupsUsageOptions: teachers and disciplines only when asked for,
 // subjects most asked first, and null averages for a period with nothing.
 func TestGroupsUsageOptions(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		ctx := auth.SystemContext(context.Background())
 		g := d.Client.Group.Query().Order(ent.Asc(group.FieldName)).FirstX(ctx)
@@ -361,6 +365,7 @@ func FuzzReportBodies(f *testing.F) {
 // TestReportMethods: a report route answers other methods with 405 and
 // Allow: POST, in the error shape; the OpenAPI document is served.
 func TestReportMethods(t *testing.T) {
+	t.Parallel()
 	s := newReportServer(t, testdb.SQLite(t), Config{})
 	for _, path := range []string{"/reports/questions", "/v1/reports/groups-usage"} {
 		resp, err := http.Get(s.URL + path)

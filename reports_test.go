@@ -128,7 +128,12 @@ func goldenCases(t *testing.T, d *db.DB) []struct{ name, path, body string } {
 // golden files (the same files for SQLite and PostgreSQL), and XLSX
 // against the CSV.
 func TestReportGoldens(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	t.Parallel()
+	each := testdb.EachParallel
+	if *update {
+		each = testdb.Each // both kinds write the same golden files
+	}
+	each(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		for _, tc := range goldenCases(t, d) {
 			for _, f := range []struct{ ext, accept string }{{"json", ""}, {"csv", "text/csv"}} {
@@ -246,6 +251,7 @@ func sameNumber(a, b string) bool {
 // public API's examples (testdata of package export), and that every
 // status shows up with its label.
 func TestReportsFollowTheSpec(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("export/testdata/spec_keys.json")
 	if err != nil {
 		t.Fatal(err)

@@ -46,12 +46,15 @@ type testServer struct {
 }
 
 // eachServer runs f against a server on SQLite and, when TEST_DATABASE_URL
-// is set, on PostgreSQL; both start empty and load the demo data.
+// is set, on PostgreSQL; both start empty and load the demo data. The two
+// run in parallel: each server has its own port, database and logs.
 func eachServer(t *testing.T, f func(t *testing.T, s *testServer)) {
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		f(t, startServer(t, filepath.Join(t.TempDir(), "stift.db")))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		f(t, startServer(t, testdb.PostgresURL(t)))
 	})
 }

@@ -25,6 +25,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// slowTestsVar opts in to the tests that take minutes on a 2-core machine;
+// .ci/run sets it. Without it they skip, so that "go test ./..." stays quick
+// enough to run after every change.
+const slowTestsVar = "STIFT_SLOW_TESTS"
+
+// slow skips t unless STIFT_SLOW_TESTS=1 (and not -short); what says what
+// makes it slow.
+func slow(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() || os.Getenv(slowTestsVar) != "1" {
+		t.Skipf("%s: run with %s=1 (as .ci/run does) to include it", what, slowTestsVar)
+	}
+}
+
 // shutdownRows is how many questions the export under SIGTERM streams.
 const shutdownRows = 1_000_000
 
@@ -33,9 +47,9 @@ const shutdownRows = 1_000_000
 // complete, and the process then exits with status 0 within the grace
 // period, having logged a clean stop.
 func TestSIGTERMLetsExportsFinish(t *testing.T) {
-	if testing.Short() {
-		t.Skip("grows the demo to a million questions")
-	}
+	// Not parallel: it grows SQLite to a million rows and streams them,
+	// minutes of both cores that would starve the other tests.
+	slow(t, "grows the demo to a million questions")
 	dbPath := filepath.Join(t.TempDir(), "shutdown.db")
 	addr := freeAddr(t)
 	const grace = 3 * time.Minute
@@ -113,6 +127,7 @@ func TestSIGTERMLetsExportsFinish(t *testing.T) {
 // TestPanicIsA500: a panicking handler answers 500 in the error shape, is
 // logged with its request id, and the server goes on serving.
 func TestPanicIsA500(t *testing.T) {
+	t.Parallel()
 	logs := &syncBuffer{}
 	s := &Server{log: newLogger(Config{LogFormat: "json"}, logs), mux: http.NewServeMux()}
 	s.mux.Handle("/boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }))

@@ -246,9 +246,9 @@ func heldRowsBytes(t *testing.T, d *db.DB) (held uint64, rows int) {
 // growing by doubling); it must stay under a bound of its own and take
 // about as much at 200,000 rows as at 50,000.
 func TestExportMemoryIsFlat(t *testing.T) {
-	if testing.Short() {
-		t.Skip("exports 200,000 rows")
-	}
+	// Not parallel: it samples the heap of the whole process, and sets
+	// TMPDIR.
+	slow(t, "grows the demo to 200,000 questions and exports them four times")
 	// Bounds on the peak heap above the baseline, about twice what was
 	// measured (see the log).
 	const (
@@ -394,6 +394,7 @@ func (s *reportServer) rawRequest(t *testing.T, path, accept, body string) (*net
 // context error reached the row iterator, and that error must be the one
 // logged.
 func TestClientDisconnectCancelsQuery(t *testing.T) {
+	t.Parallel()
 	const cancelled = "report cancelled by the client"
 	tests := []struct {
 		name string
@@ -432,7 +433,7 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 			}
 		}, true},
 	}
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		growQuestions(t, d, 50_000)
 		for _, tt := range tests {
@@ -482,9 +483,10 @@ func TestClientDisconnectCancelsQuery(t *testing.T) {
 // "Perguntas (2)", "Perguntas (3)", …, each sheet beginning with the header
 // row, and hold the JSON report's questions in its order.
 func TestXLSXRollover(t *testing.T) {
+	t.Parallel()
 	const maxRows = 50
 	body := fmt.Sprintf(`{"start_date": %d, "end_date": %d}`, ms("2026-05-25T00:00:00Z"), ms("2026-06-15T15:00:00Z"))
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{xlsxMaxRows: maxRows})
 
 		resp, raw := s.post(t, "/reports/questions", s.token, "", body)

@@ -78,7 +78,7 @@ func loadSchema(t testing.TB) *ast.Schema {
 
 func loadQuery(t testing.TB, schema *ast.Schema, q string) *ast.QueryDocument {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(schema, q)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, q, nil) // nil: the default rules
 	if len(errs) > 0 {
 		t.Fatalf("query %s: %v", q, errs)
 	}

@@ -28,6 +28,18 @@ func Each(t *testing.T, f func(t *testing.T, d *db.DB)) {
 	EachKind(t, func(t *testing.T, open func(testing.TB) *db.DB) { f(t, open(t)) })
 }
 
+// EachParallel is Each with the subtests run in parallel (t.Parallel): a
+// subtest opens its database only once it runs, so that paused subtests do
+// not hold PostgreSQL connections. f must not use process-wide state: the
+// environment, heap or allocation counts, or files another test writes.
+func EachParallel(t *testing.T, f func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	EachKind(t, func(t *testing.T, open func(testing.TB) *db.DB) {
+		t.Parallel()
+		f(t, open(t))
+	})
+}
+
 // EachKind runs f as a subtest per kind of database, with a function that
 // opens a fresh database of that kind, for tests that need several.
 func EachKind(t *testing.T, f func(t *testing.T, open func(testing.TB) *db.DB)) {
