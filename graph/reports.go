@@ -30,10 +30,11 @@ import (
 // wrap each row with the page's node loaders, so that the ent nodes a page
 // refers to cost one query per type.
 
-// DefaultPageSize and MaxPageSize bound the pages of report connections.
+// DefaultPageSize and MaxPageSize bound the pages of connections: the
+// report's, whose rule package report states, and the ent connections'.
 const (
-	DefaultPageSize = 100
-	MaxPageSize     = 1000
+	DefaultPageSize = report.DefaultPageSize
+	MaxPageSize     = report.MaxPageSize
 )
 
 // nodes loads the ent nodes a page of rows refers to. The resolver notes
@@ -173,31 +174,21 @@ func (r *Resolver) start(ctx context.Context) (*auth.Principal, *db.DB, error) {
 	return p, d, err
 }
 
-// pageSize returns the size of the page asked for with first.
-func pageSize(first *int) (int, error) {
-	switch {
-	case first == nil:
-		return DefaultPageSize, nil
-	case *first < 0 || *first > MaxPageSize:
-		return 0, apperr.InvalidField("first", "first must be between 0 and %d.", MaxPageSize)
-	}
-	return *first, nil
-}
-
-// pageArgs reads a report page's arguments: its size, and the key of the
-// row the after cursor points at (nil without one).
-func pageArgs(first *int, after *entgql.Cursor[string]) (size int, key *report.Key, err error) {
-	if size, err = pageSize(first); err != nil {
+// pageArgs reads a report page's arguments: the report's Limit for a page
+// of first rows (one more than the page: size is limit - 1), and the key
+// of the row the after cursor points at (nil without one).
+func pageArgs(first *int, after *entgql.Cursor[string]) (limit int, key *report.Key, err error) {
+	if limit, err = report.PageLimit(first); err != nil {
 		return 0, nil, err
 	}
 	if after == nil {
-		return size, nil, nil
+		return limit, nil, nil
 	}
 	t, ok := after.Value.(time.Time)
 	if !ok || after.ID == "" {
 		return 0, nil, apperr.InvalidField("after", "Invalid cursor.")
 	}
-	return size, &report.Key{Time: t, ID: after.ID}, nil
+	return limit, &report.Key{Time: t, ID: after.ID}, nil
 }
 
 // cursorOf is the cursor of the row at k.
@@ -287,16 +278,16 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	if err != nil {
 		return nil, err
 	}
-	size, key, err := pageArgs(first, after)
+	limit, key, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	in.After, in.Limit = key, size+1
+	in.After, in.Limit = key, limit
 	seq, err := report.Questions(ctx, d, p, in)
 	if err != nil {
 		return nil, err
 	}
-	rows, more, err := page(seq, size)
+	rows, more, err := page(seq, limit-1)
 	if err != nil {
 		return nil, err
 	}
@@ -406,17 +397,17 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	if err != nil {
 		return nil, err
 	}
-	size, key, err := pageArgs(first, after)
+	limit, key, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	in.After, in.Limit = key, size+1
+	in.After, in.Limit = key, limit
 	now := r.Now()
 	seq, err := report.Bookings(ctx, d, p, in, now)
 	if err != nil {
 		return nil, err
 	}
-	rows, more, err := page(seq, size)
+	rows, more, err := page(seq, limit-1)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,7 @@ package graph
 
 import (
 	"context"
-	"time"
 
-	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/ent"
 	"github.com/stift/stift-reports/ent/bookingroom"
 	"github.com/stift/stift-reports/report"
@@ -78,9 +76,9 @@ func statsOptions(bucket *TimeBucket, timezone *string) (report.StatsOptions, er
 		opts.TimeBucket = report.TimeBucket(*bucket)
 	}
 	if timezone != nil {
-		loc, err := time.LoadLocation(*timezone)
-		if err != nil || *timezone == "" || *timezone == "Local" {
-			return opts, apperr.InvalidField("timezone", "Unknown time zone %q.", *timezone)
+		loc, err := report.LoadTimezone(*timezone)
+		if err != nil {
+			return opts, err
 		}
 		opts.Location = loc
 	}

@@ -18,8 +18,8 @@ import (
 )
 
 // BookingsInput selects the bookings of a report. From and To bound
-// scheduled_for, or created_at for queue bookings, both included; empty
-// lists filter nothing.
+// scheduled_for, or created_at for queue bookings, both required and
+// included; empty lists filter nothing. Validate states the rules.
 type BookingsInput struct {
 	From, To      time.Time
 	SchoolIDs     []gid.SchoolID
@@ -128,7 +128,12 @@ type bookingSelection struct {
 	status string // the status expression; needs the today table and now
 }
 
+// selectBookings validates the input and resolves what it covers; every
+// bookings query starts with it.
 func selectBookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput) (bookingSelection, error) {
+	if err := in.prepare(); err != nil {
+		return bookingSelection{}, err
+	}
 	scope, err := resolveSchools(ctx, d, p, in.SchoolIDs)
 	if err != nil {
 		return bookingSelection{}, err

@@ -19,7 +19,7 @@ import (
 // the groups between From and To (both included), and the groups' members.
 type GroupsUsageInput struct {
 	From, To        time.Time
-	GroupIDs        []gid.GroupID // required
+	GroupIDs        []gid.GroupID // required (nil is missing) and not empty
 	ShowTeachers    bool
 	ShowDisciplines bool
 }
@@ -111,6 +111,9 @@ type DisciplineUsage struct {
 // GroupsUsageReport computes the usage of the input's groups, which p must
 // all be allowed to see.
 func GroupsUsageReport(ctx context.Context, d *db.DB, p *auth.Principal, in GroupsUsageInput) (*GroupsUsage, error) {
+	if err := in.prepare(); err != nil {
+		return nil, err
+	}
 	if err := checkGroups(ctx, d, p, in.GroupIDs); err != nil {
 		return nil, err
 	}

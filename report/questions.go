@@ -11,7 +11,8 @@ import (
 )
 
 // QuestionsInput selects the questions of a report. From and To bound
-// created_at, both included; empty lists filter nothing.
+// created_at, both required and included; empty lists filter nothing.
+// Validate states the rules, which every report function checks.
 type QuestionsInput struct {
 	From, To      time.Time
 	GroupIDs      []gid.GroupID
@@ -23,8 +24,9 @@ type QuestionsInput struct {
 	Anonymous     *bool
 
 	// After and Limit page through the report: the rows that come after
-	// the key in the report's order, at most Limit of them (0: no limit).
-	// Counts and stats ignore them.
+	// the key in the report's order, at most Limit of them (0: no limit;
+	// else at most MaxPageSize + 1, see PageLimit). Counts and stats
+	// ignore them.
 	After *Key
 	Limit int
 }
@@ -87,9 +89,12 @@ const questionStatusSQL = `CASE
 
 // Questions returns the questions asked in the input's period in the
 // groups it selects and p may see, oldest first, as the database yields
-// them. Errors about the input (an id out of scope) come back at once;
-// errors while reading come with the rows.
+// them. Errors about the input (see QuestionsInput.Validate, an id out of
+// scope) come back at once; errors while reading come with the rows.
 func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInput) (iter.Seq2[QuestionRow, error], error) {
+	if err := in.prepare(); err != nil {
+		return nil, err
+	}
 	groups, err := resolveGroups(ctx, d, p, in.GroupIDs, in.SchoolIDs)
 	if err != nil {
 		return nil, err
@@ -147,6 +152,9 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 
 // CountQuestions returns how many rows Questions would yield without a page.
 func CountQuestions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInput) (int, error) {
+	if err := in.prepare(); err != nil {
+		return 0, err
+	}
 	groups, err := resolveGroups(ctx, d, p, in.GroupIDs, in.SchoolIDs)
 	if err != nil {
 		return 0, err

@@ -13,7 +13,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/bookingroom"
@@ -196,6 +195,9 @@ var bookingColumns = map[BookingDimension]statsColumn{
 // bucket it yields one bucket, the totals, even over no questions; else
 // only the buckets that hold questions.
 func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInput, groupBy []QuestionDimension, opts StatsOptions) (iter.Seq2[QuestionStatsBucket, error], error) {
+	if err := validateStats(&in, opts); err != nil {
+		return nil, err
+	}
 	dims, cols, err := statsDimensions(groupBy, questionColumns)
 	if err != nil {
 		return nil, err
@@ -282,6 +284,9 @@ func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in Question
 // yield for in at now (its After and Limit aside), grouped and ordered as
 // in QuestionStats.
 func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput, groupBy []BookingDimension, opts StatsOptions, now time.Time) (iter.Seq2[BookingStatsBucket, error], error) {
+	if err := validateStats(&in, opts); err != nil {
+		return nil, err
+	}
 	dims, cols, err := statsDimensions(groupBy, bookingColumns)
 	if err != nil {
 		return nil, err
@@ -379,6 +384,15 @@ func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsI
 	}), nil
 }
 
+// validateStats prepares the input and validates the options of a stats
+// query.
+func validateStats(in interface{ prepare() error }, opts StatsOptions) error {
+	if err := in.prepare(); err != nil {
+		return err
+	}
+	return opts.Validate()
+}
+
 // share returns n / of, or nil when of is 0.
 func share(n, of int) *float64 {
 	if of == 0 {
@@ -398,7 +412,7 @@ func statsDimensions[D ~string](groupBy []D, columns map[D]statsColumn) ([]D, []
 	for _, dim := range groupBy {
 		col, ok := columns[dim]
 		if !ok {
-			return nil, nil, apperr.InvalidField("groupBy", "Unknown dimension %q.", string(dim))
+			return nil, nil, inputError("groupBy", "", "Unknown dimension %[3]q.", string(dim))
 		}
 		if !slices.Contains(dims, dim) {
 			dims, cols = append(dims, dim), append(cols, col)
@@ -502,8 +516,8 @@ type zoneBuckets struct {
 // newTimeBuckets computes the buckets of opts.TimeBucket covering [from,
 // to] in opts.Location, or else in the zone of each school of zones.
 func newTimeBuckets(opts StatsOptions, zones map[gid.SchoolID]*time.Location, from, to time.Time) (*timeBuckets, error) {
-	if !slices.Contains([]TimeBucket{BucketDay, BucketWeek, BucketMonth}, opts.TimeBucket) {
-		return nil, apperr.InvalidField("timeBucket", "Unknown time bucket %q.", string(opts.TimeBucket))
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	tb := &timeBuckets{}
 	var locs []*time.Location
@@ -529,7 +543,7 @@ func newTimeBuckets(opts StatsOptions, zones map[gid.SchoolID]*time.Location, fr
 	for i, loc := range locs {
 		bounds, ok := bucketBounds(opts.TimeBucket, loc, from, to, MaxBuckets-n)
 		if !ok {
-			return nil, apperr.InvalidField("timeBucket", "Time range too long for %s buckets.", string(opts.TimeBucket))
+			return nil, inputError("timeBucket", "", "Time range too long for %[3]s buckets.", string(opts.TimeBucket))
 		}
 		tb.zones[i].bounds = bounds
 		if len(bounds) > 1 {

@@ -25,7 +25,8 @@ type WorkloadRow struct {
 // that p may see (for a group-scoped token, the teachers of its groups),
 // by teacher name.
 func Workload(ctx context.Context, d *db.DB, p *auth.Principal, schools []gid.SchoolID) (iter.Seq2[WorkloadRow, error], error) {
-	scope, err := resolveSchools(ctx, d, p, schools)
+	// Its only input, the schools, has no rule but that repeats are ignored.
+	scope, err := resolveSchools(ctx, d, p, distinct(schools))
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/report"
 )
 
 // MaxBodyBytes is the size of the largest request body the REST layer reads;
@@ -29,11 +30,16 @@ const MaxNameLength = 200
 // QuestionsRequest is the body of POST /reports/questions:
 //
 //	{"start_date": ms, "end_date": ms, "group_ids": ["<uuid>", ...]}
+//
+// The decoders read the wire format only: the rules of the values (dates
+// required and in order, groups required by groups usage) are package
+// report's, which checks them for REST and GraphQL alike. A date that is
+// absent or null decodes to the zero time, which report calls missing.
 type QuestionsRequest struct {
-	StartDate time.Time // start_date, required; UTC
-	EndDate   time.Time // end_date, required, not before StartDate; UTC
+	StartDate time.Time // start_date; UTC
+	EndDate   time.Time // end_date; UTC
 	// GroupIDs (group_ids, optional) are the groups to report on, without
-	// duplicates; nil, when absent, null or [], means all the token may see.
+	// duplicates; none, when absent, null or [], means all the token may see.
 	GroupIDs []gid.GroupID
 }
 
@@ -41,10 +47,10 @@ type QuestionsRequest struct {
 //
 //	{"start_date": ms, "end_date": ms, "school_ids": ["<uuid>", ...]}
 type BookingsRequest struct {
-	StartDate time.Time // start_date, required; UTC
-	EndDate   time.Time // end_date, required, not before StartDate; UTC
+	StartDate time.Time // start_date; UTC
+	EndDate   time.Time // end_date; UTC
 	// SchoolIDs (school_ids, optional) are the schools to report on, without
-	// duplicates; nil, when absent, null or [], means all the token may see.
+	// duplicates; none, when absent, null or [], means all the token may see.
 	SchoolIDs []gid.SchoolID
 }
 
@@ -55,7 +61,7 @@ type BookingsRequest struct {
 // Every field is optional, so an empty body is the same as {}.
 type WorkloadRequest struct {
 	// SchoolIDs (school_ids, optional) are the schools to report on, without
-	// duplicates; nil, when absent, null or [], means all the token may see.
+	// duplicates; none, when absent, null or [], means all the token may see.
 	SchoolIDs []gid.SchoolID
 }
 
@@ -64,17 +70,30 @@ type WorkloadRequest struct {
 //	{"start_date": ms, "end_date": ms, "group_ids": ["<uuid>", ...],
 //	 "name": "...", "show_disciplines": bool, "show_teachers": bool}
 type GroupsUsageRequest struct {
-	StartDate time.Time // start_date, required; UTC
-	EndDate   time.Time // end_date, required, not before StartDate; UTC
-	// GroupIDs (group_ids, required) are the groups to report on: at least
-	// one, without duplicates.
+	StartDate time.Time // start_date; UTC
+	EndDate   time.Time // end_date; UTC
+	// GroupIDs (group_ids) are the groups to report on, without
+	// duplicates: nil when absent or null, empty for [] (report requires
+	// at least one).
 	GroupIDs        []gid.GroupID
 	Name            string // name, optional, at most MaxNameLength characters
 	ShowDisciplines bool   // show_disciplines, optional
 	ShowTeachers    bool   // show_teachers, optional
 }
 
-// DecodeQuestions reads and validates the body of a questions request.
+// The report inputs the requests ask for.
+func (q QuestionsRequest) input() report.QuestionsInput {
+	return report.QuestionsInput{From: q.StartDate, To: q.EndDate, GroupIDs: q.GroupIDs}
+}
+func (b BookingsRequest) input() report.BookingsInput {
+	return report.BookingsInput{From: b.StartDate, To: b.EndDate, SchoolIDs: b.SchoolIDs}
+}
+func (g GroupsUsageRequest) input() report.GroupsUsageInput {
+	return report.GroupsUsageInput{From: g.StartDate, To: g.EndDate, GroupIDs: g.GroupIDs,
+		ShowTeachers: g.ShowTeachers, ShowDisciplines: g.ShowDisciplines}
+}
+
+// DecodeQuestions reads the body of a questions request.
 func DecodeQuestions(r *http.Request) (QuestionsRequest, error) {
 	f, err := readFields(r, "start_date", "end_date", "group_ids")
 	if err != nil {
@@ -90,7 +109,7 @@ func DecodeQuestions(r *http.Request) (QuestionsRequest, error) {
 	return q, nil
 }
 
-// DecodeBookings reads and validates the body of a bookings request.
+// DecodeBookings reads the body of a bookings request.
 func DecodeBookings(r *http.Request) (BookingsRequest, error) {
 	f, err := readFields(r, "start_date", "end_date", "school_ids")
 	if err != nil {
@@ -106,7 +125,7 @@ func DecodeBookings(r *http.Request) (BookingsRequest, error) {
 	return b, nil
 }
 
-// DecodeWorkload reads and validates the body of a bookings-workload request.
+// DecodeWorkload reads the body of a bookings-workload request.
 func DecodeWorkload(r *http.Request) (WorkloadRequest, error) {
 	f, err := readFields(r, "school_ids")
 	if err != nil {
@@ -119,7 +138,7 @@ func DecodeWorkload(r *http.Request) (WorkloadRequest, error) {
 	return w, nil
 }
 
-// DecodeGroupsUsage reads and validates the body of a groups-usage request.
+// DecodeGroupsUsage reads the body of a groups-usage request.
 func DecodeGroupsUsage(r *http.Request) (GroupsUsageRequest, error) {
 	f, err := readFields(r, "start_date", "end_date", "group_ids", "name", "show_disciplines", "show_teachers")
 	if err != nil {
@@ -129,14 +148,8 @@ func DecodeGroupsUsage(r *http.Request) (GroupsUsageRequest, error) {
 	if g.StartDate, g.EndDate, err = f.dateRange(); err != nil {
 		return GroupsUsageRequest{}, err
 	}
-	if _, ok := f.get("group_ids"); !ok {
-		return GroupsUsageRequest{}, apperr.InvalidField("group_ids", "Missing group_ids.")
-	}
 	if g.GroupIDs, err = ids[gid.GroupID](f, "group_ids", "Invalid group id."); err != nil {
 		return GroupsUsageRequest{}, err
-	}
-	if len(g.GroupIDs) == 0 {
-		return GroupsUsageRequest{}, apperr.InvalidField("group_ids", "group_ids must not be empty.")
 	}
 	if g.Name, err = f.text("name", MaxNameLength); err != nil {
 		return GroupsUsageRequest{}, err
@@ -240,17 +253,14 @@ func (f fields) get(name string) (json.RawMessage, bool) {
 	return v, true
 }
 
-// dateRange returns start_date and end_date, both required, with start_date
-// not after end_date; the range is inclusive.
+// dateRange returns start_date and end_date, the bounds of an inclusive
+// range.
 func (f fields) dateRange() (start, end time.Time, err error) {
 	if start, err = f.date("start_date"); err != nil {
 		return time.Time{}, time.Time{}, err
 	}
 	if end, err = f.date("end_date"); err != nil {
 		return time.Time{}, time.Time{}, err
-	}
-	if start.After(end) {
-		return time.Time{}, time.Time{}, apperr.InvalidField("start_date", "start_date is after end_date.")
 	}
 	return start, end, nil
 }
@@ -266,14 +276,14 @@ var (
 	errOutOfRange = errors.New("out of range")
 )
 
-// date returns the required date field name, in milliseconds since the
-// epoch: a JSON number that is an integer (1700000000000, also written
-// 1.7e12 or 1700000000000.0; 1.5 is refused), or a string of decimal digits
-// with an optional leading '-'.
+// date returns the date field name, in milliseconds since the epoch: a
+// JSON number that is an integer (1700000000000, also written 1.7e12 or
+// 1700000000000.0; 1.5 is refused), or a string of decimal digits with an
+// optional leading '-'. Absent or null, it is the zero time.
 func (f fields) date(name string) (time.Time, error) {
 	raw, ok := f.get(name)
 	if !ok {
-		return time.Time{}, apperr.InvalidField(name, "Missing %s.", name)
+		return time.Time{}, nil
 	}
 	var s string
 	switch c := raw[0]; {
@@ -360,9 +370,10 @@ func integer(s string) (int64, error) {
 	return n, nil
 }
 
-// ids returns the optional id array field name, without duplicates and in
-// the order given; nil when it is absent, null or empty. An element that is
-// not a well-formed UUID string is an error with the message invalid.
+// ids returns the id array field name, without duplicates and in the
+// order given; nil when it is absent or null, empty (not nil) when it is
+// []. An element that is not a well-formed UUID string is an error with
+// the message invalid.
 func ids[T ~[16]byte](f fields, name, invalid string) ([]T, error) {
 	raw, ok := f.get(name)
 	if !ok {
@@ -372,7 +383,7 @@ func ids[T ~[16]byte](f fields, name, invalid string) ([]T, error) {
 	if raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
 		return nil, apperr.InvalidField(name, "%s must be an array of ids.", name)
 	}
-	var out []T
+	out := []T{}
 	seen := make(map[T]bool, len(elems))
 	for _, e := range elems {
 		var s string

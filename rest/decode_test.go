@@ -91,7 +91,16 @@ func TestDecodeValid(t *testing.T) {
 			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
 		{"empty group ids", "questions", "application/json",
 			`{"start_date": 0, "end_date": 0, "group_ids": []}`,
-			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{}}},
+		// The rules of the values are package report's (TestDecodeRules).
+		{"dates absent", "questions", "application/json", `{}`, QuestionsRequest{}},
+		{"dates null", "bookings", "application/json", `{"start_date": null, "end_date": null}`, BookingsRequest{}},
+		{"start after end", "questions", "application/json",
+			`{"start_date": 1733270400000, "end_date": 1704067200000}`,
+			QuestionsRequest{StartDate: dec4, EndDate: jan1}},
+		{"groups usage without groups", "groupsUsage", "application/json", `{"group_ids": null}`, GroupsUsageRequest{}},
+		{"groups usage empty groups", "groupsUsage", "application/json", `{"group_ids": []}`,
+			GroupsUsageRequest{GroupIDs: []gid.GroupID{}}},
 		{"charset and case in content type", "questions", "Application/JSON; charset=UTF-8",
 			`{"start_date": 0, "end_date": 0}`,
 			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
@@ -213,11 +222,6 @@ func TestDecodeInvalid(t *testing.T) {
 		{"duplicate field", "questions", appJSON, `{"start_date": 0, "end_date": 0, "start_date": 1}`, 400, `Duplicate field "start_date".`, "start_date"},
 
 		// Dates
-		{"empty body", "questions", appJSON, ``, 400, "Missing start_date.", "start_date"},
-		{"empty object", "bookings", appJSON, `{}`, 400, "Missing start_date.", "start_date"},
-		{"groups usage empty body", "groupsUsage", noType, ``, 400, "Missing start_date.", "start_date"},
-		{"missing end_date", "questions", appJSON, `{"start_date": 0}`, 400, "Missing end_date.", "end_date"},
-		{"null start_date", "questions", appJSON, dates("null", "0"), 400, "Missing start_date.", "start_date"},
 		{"bool date", "questions", appJSON, dates("true", "0"), 400, badStart, "start_date"},
 		{"word date", "questions", appJSON, dates(`"abc"`, "0"), 400, badStart, "start_date"},
 		{"ISO date", "questions", appJSON, dates(`"2024-01-01"`, "0"), 400, badStart, "start_date"},
@@ -238,8 +242,6 @@ func TestDecodeInvalid(t *testing.T) {
 		{"beyond int64", "questions", appJSON, dates("99999999999999999999", "0"), 400, startRange, "start_date"},
 		{"beyond int64 string", "questions", appJSON, dates(`"-99999999999999999999"`, "0"), 400, startRange, "start_date"},
 		{"huge exponent", "questions", appJSON, dates("1e99999999999999999999", "0"), 400, startRange, "start_date"},
-		{"start after end", "questions", appJSON, dates("1704067200001", "1704067200000"), 400, "start_date is after end_date.", "start_date"},
-		{"start after end bookings", "bookings", appJSON, dates(`"1"`, `"0"`), 400, "start_date is after end_date.", "start_date"},
 
 		// Ids
 		{"group_ids string", "questions", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": "abc"}`, 400, groupIDsArray, "group_ids"},
@@ -259,11 +261,7 @@ func TestDecodeInvalid(t *testing.T) {
 		{"bad school id workload", "workload", appJSON, `{"school_ids": ["x"]}`, 400, badSchoolID, "school_ids"},
 
 		// Groups usage
-		{"missing group_ids", "groupsUsage", appJSON, dates("0", "0"), 400, "Missing group_ids.", "group_ids"},
-		{"null group_ids", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": null}`, 400, "Missing group_ids.", "group_ids"},
-		{"empty group_ids", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": []}`, 400, "group_ids must not be empty.", "group_ids"},
 		{"usage bad group id", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["x"]}`, 400, badGroupID, "group_ids"},
-		{"usage dates first", "groupsUsage", appJSON, `{"group_ids": []}`, 400, "Missing start_date.", "start_date"},
 		{"show_teachers string", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "true"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
 		{"show_disciplines number", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_disciplines": 1}`, 400, "show_disciplines must be a boolean.", "show_disciplines"},
 		{"name number", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": 1}`, 400, "name must be a string.", "name"},
@@ -332,8 +330,64 @@ func TestDecodeNilBody(t *testing.T) {
 	if _, err := DecodeWorkload(r); err != nil {
 		t.Errorf("workload: %v", err)
 	}
-	if _, err := DecodeQuestions(r); apperr.Status(err) != http.StatusBadRequest {
-		t.Errorf("questions: error %v, want 400", err)
+	if q, err := DecodeQuestions(r); err != nil || !q.StartDate.IsZero() {
+		t.Errorf("questions: %+v, %v; want no dates and no error", q, err)
+	}
+}
+
+// TestDecodeRules checks the rules of the values, which package report
+// states for both APIs, as the REST API tells them: in its names, with
+// the messages of the public API's examples.
+func TestDecodeRules(t *testing.T) {
+	type validator interface{ Validate() error }
+	inputs := map[string]func(*http.Request) (validator, error){
+		"questions": func(r *http.Request) (validator, error) {
+			q, err := DecodeQuestions(r)
+			in := q.input()
+			return &in, err
+		},
+		"bookings": func(r *http.Request) (validator, error) {
+			b, err := DecodeBookings(r)
+			in := b.input()
+			return &in, err
+		},
+		"groupsUsage": func(r *http.Request) (validator, error) {
+			g, err := DecodeGroupsUsage(r)
+			in := g.input()
+			return &in, err
+		},
+	}
+	tests := []struct {
+		name, report, body string
+		message, field     string
+	}{
+		{"empty body", "questions", ``, "Missing start_date.", "start_date"},
+		{"empty object", "bookings", `{}`, "Missing start_date.", "start_date"},
+		{"groups usage empty body", "groupsUsage", ``, "Missing start_date.", "start_date"},
+		{"missing end_date", "questions", `{"start_date": 0}`, "Missing end_date.", "end_date"},
+		{"null start_date", "questions", dates("null", "0"), "Missing start_date.", "start_date"},
+		{"start after end", "questions", dates("1704067200001", "1704067200000"), "start_date is after end_date.", "start_date"},
+		{"start after end bookings", "bookings", dates(`"1"`, `"0"`), "start_date is after end_date.", "start_date"},
+		{"missing group_ids", "groupsUsage", dates("0", "0"), "Missing group_ids.", "group_ids"},
+		{"null group_ids", "groupsUsage", `{"start_date": 0, "end_date": 0, "group_ids": null}`, "Missing group_ids.", "group_ids"},
+		{"empty group_ids", "groupsUsage", `{"start_date": 0, "end_date": 0, "group_ids": []}`, "group_ids must not be empty.", "group_ids"},
+		{"usage dates first", "groupsUsage", `{"group_ids": []}`, "Missing start_date.", "start_date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := inputs[tt.report](newRequest("application/json", tt.body))
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			err = restError(in.Validate())
+			var e *apperr.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T) is not an *apperr.Error", err, err)
+			}
+			if apperr.Status(err) != 400 || e.Message != tt.message || e.Field != tt.field {
+				t.Errorf("got %d %q field %q, want 400 %q field %q", apperr.Status(err), e.Message, e.Field, tt.message, tt.field)
+			}
+		})
 	}
 }
 
@@ -386,12 +440,14 @@ func FuzzDecodeBodies(f *testing.F) {
 // checkDecoded fails t if a decoded request breaks an invariant.
 func checkDecoded(t *testing.T, name string, got any) {
 	t.Helper()
-	checkRange := func(start, end time.Time) {
-		if start.After(end) || start.Location() != time.UTC || end.Location() != time.UTC ||
-			start.Year() < 0 || end.Year() > 9999 {
-			t.Errorf("%s: bad range %v to %v", name, start, end)
+	// Dates are UTC and in the years 0 to 9999, or absent (zero); their
+	// order is package report's rule.
+	checkDate := func(d time.Time) {
+		if !d.IsZero() && (d.Location() != time.UTC || d.Year() < 0 || d.Year() > 9999) {
+			t.Errorf("%s: bad date %v", name, d)
 		}
 	}
+	checkRange := func(start, end time.Time) { checkDate(start); checkDate(end) }
 	switch g := got.(type) {
 	case QuestionsRequest:
 		checkRange(g.StartDate, g.EndDate)
@@ -404,7 +460,7 @@ func checkDecoded(t *testing.T, name string, got any) {
 	case GroupsUsageRequest:
 		checkRange(g.StartDate, g.EndDate)
 		checkDistinct(t, name, g.GroupIDs)
-		if len(g.GroupIDs) == 0 || len([]rune(g.Name)) > MaxNameLength {
+		if len([]rune(g.Name)) > MaxNameLength {
 			t.Errorf("%s: bad request %+v", name, g)
 		}
 	default:
@@ -414,9 +470,6 @@ func checkDecoded(t *testing.T, name string, got any) {
 
 func checkDistinct[T comparable](t *testing.T, name string, ids []T) {
 	t.Helper()
-	if ids != nil && len(ids) == 0 {
-		t.Errorf("%s: empty non-nil ids", name)
-	}
 	seen := map[T]bool{}
 	for _, id := range ids {
 		if seen[id] {

@@ -73,7 +73,7 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	seq, err := report.Questions(r.Context(), d, p, report.QuestionsInput{From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs})
+	seq, err := report.Questions(r.Context(), d, p, in.input())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -96,7 +96,7 @@ func (h *Handler) bookings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	seq, err := report.Bookings(r.Context(), d, p, report.BookingsInput{From: in.StartDate, To: in.EndDate, SchoolIDs: in.SchoolIDs}, h.Now())
+	seq, err := report.Bookings(r.Context(), d, p, in.input(), h.Now())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -140,10 +140,7 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := report.GroupsUsageReport(r.Context(), d, p, report.GroupsUsageInput{
-		From: in.StartDate, To: in.EndDate, GroupIDs: in.GroupIDs,
-		ShowTeachers: in.ShowTeachers, ShowDisciplines: in.ShowDisciplines,
-	})
+	u, err := report.GroupsUsageReport(r.Context(), d, p, in.input())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -234,12 +231,41 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, out *trackingWr
 }
 
 // fail answers with the error in the API's shape, logging what the
-// client is not told.
+// client is not told. A report's input error names the inputs as the REST
+// API does.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = restError(err)
 	if code := apperr.CodeOf(err); code == apperr.Internal || code == apperr.Unavailable {
 		h.Log.Error("report failed", "path", r.URL.Path, "err", err)
 	}
 	apperr.Write(w, err)
+}
+
+// restError is err as the REST API tells it: a report's input error with
+// the inputs called by their REST names; any other error as it is.
+func restError(err error) error {
+	var ie *report.InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	return &apperr.Error{Code: apperr.Invalid, Field: restName(ie.Field), Message: ie.Message(restName), Err: err}
+}
+
+// restNames are the REST names of the report inputs that the REST API
+// names otherwise than package report (which uses the GraphQL names).
+var restNames = map[string]string{
+	"from":      "start_date",
+	"to":        "end_date",
+	"groupIds":  "group_ids",
+	"schoolIds": "school_ids",
+}
+
+// restName is the REST name of the report input field.
+func restName(field string) string {
+	if n, ok := restNames[field]; ok {
+		return n
+	}
+	return field
 }
 
 // observe reports what a response streamed, if anyone listens.
