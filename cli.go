@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -19,46 +20,11 @@ import (
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/schema/gid"
-	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/importer"
+	"github.com/stift/stift-reports/metrics"
 	"github.com/stift/stift-reports/progress"
-	"github.com/stift/stift-reports/report"
 	"github.com/stift/stift-reports/seed"
 )
-
-// Config is the service's configuration, from flags, else environment
-// variables, else defaults. README.md has the table.
-type Config struct {
-	Addr            string        // ADDR, --addr
-	DatabaseURL     string        // DATABASE_URL, --db
-	DemoData        string        // DEMO_DATA: auto (SQLite only), on, off
-	PortalURL       string        // PORTAL_URL: where question links point
-	LogLevel        string        // LOG_LEVEL
-	LogFormat       string        // LOG_FORMAT: json, text; default json unless a terminal
-	Introspection   bool          // GRAPHQL_INTROSPECTION
-	ComplexityLimit int           // GRAPHQL_COMPLEXITY_LIMIT
-	DepthLimit      int           // GRAPHQL_DEPTH_LIMIT
-	GraphQLTimeout  time.Duration // GRAPHQL_TIMEOUT
-	RateLimit       float64       // RATE_LIMIT: requests per second per token; 0 turns it off
-	RateBurst       int           // RATE_BURST
-	ExportsPerToken int           // EXPORTS_PER_TOKEN: concurrent report downloads per token; 0: no cap
-	CORSOrigins     []string      // CORS_ALLOWED_ORIGINS, comma-separated; none: CORS off
-	ShutdownGrace   time.Duration // SHUTDOWN_GRACE
-
-	// WRITE_STALL_TIMEOUT: how long a response may wait for its client to
-	// read before the connection is closed; every write renews it; 0: for ever.
-	WriteStallTimeout time.Duration
-	// EXPORT_QUEUE_TIMEOUT: how long an export waits for one of the
-	// server's export slots before it gets 503 (0: it does not wait).
-	ExportQueueTimeout time.Duration
-
-	ReplicaURL    string // REPLICA_DATABASE_URL: a streaming replica for report reads
-	ReplicaStrict bool   // REPLICA_STRICT: 503 rather than read from the primary when the replica is down
-
-	reads       *db.Reads    // where report reads go; nil: the primary
-	xlsxMaxRows int          // rows per XLSX sheet; tests make it small
-	migrated    *atomic.Bool // false until the schema is migrated; nil: migrated
-}
 
 const usage = `usage: stift-reports [command] [flags]
 
@@ -73,79 +39,185 @@ commands:
   token create --name NAME (--all | --schools ID,… | --groups ID,…) [--reveal-anonymous] [--unlimited] [--expires 90d]
   token list
   token revoke ID
+  version                    print the version and VCS revision of this build
 
 Every command takes --db URL (default: DATABASE_URL, else stift-reports.db).
+"stift-reports COMMAND --help" lists a command's flags. The environment
+variables are in README.md, "Configuration"; "serve --print-config" shows them.
 `
+
+// commands holds each command's synopsis and what it does, for its --help.
+var commands = map[string]struct{ synopsis, about string }{
+	"serve": {"serve [--addr ADDR] [--db URL] [--print-config]",
+		"Serve the API: GraphQL, its playground and the legacy REST reports. The\n" +
+			"environment variables (README.md, \"Configuration\") set the rest."},
+	"migrate": {"migrate [up] [--db URL]\n       stift-reports migrate diff NAME --dev-url URL [--dir DIR]",
+		"Bring the database schema up to date (up), or write a new PostgreSQL\n" +
+			"migration from the ent schema (diff; see migrate diff --help)."},
+	"migrate diff": {"migrate diff NAME --dev-url URL [--dir DIR]",
+		"Write a new PostgreSQL migration NAME from the ent schema. Atlas replays\n" +
+			"the existing migrations on --dev-url, an empty scratch PostgreSQL database."},
+	"seed": {"seed (--demo | --scale N [--seed S]) [--db URL]",
+		"Load the demo data, or a synthetic platform of N units, into an empty database."},
+	"import": {"import DIR [--db URL]",
+		"Load a platform exported as NDJSON files: validated first, all or nothing,\n" +
+			"idempotent (docs/import.md)."},
+	"token": {"token create|list|revoke …",
+		"Manage API tokens in the server's database (which must exist: point --db\n" +
+			"or DATABASE_URL at it). See token create --help, token list --help,\n" +
+			"token revoke --help."},
+	"token create": {"token create --name NAME (--all | --schools ID,… | --groups ID,…) [--reveal-anonymous] [--unlimited] [--expires 90d]",
+		"Create an API token and print its secret, once."},
+	"token list":   {"token list [--db URL]", "List the tokens, never their secrets."},
+	"token revoke": {"token revoke ID [--db URL]", "Revoke a token, from its next request on."},
+	"version":      {"version", "Print the module version, VCS revision and Go version of this build."},
+}
+
+// errHelp says a command's help was asked for and printed: run returns nil.
+var errHelp = errors.New("help printed")
 
 // run is the whole program, testable: args without the program name,
 // the environment through getenv, output to stdout and stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			cmd, args = args[0], args[1:]
+		}
 	}
-	cfg := defaults(getenv)
+	if cmd == "version" {
+		return runVersion(args, stdout)
+	}
+	cfg, err := loadConfig(getenv)
+	// The help needs no configuration: it works with a bad one, to help fix it.
+	if err != nil && !asksHelp(args) {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, cfg, args, stdout, stderr, nil)
+		err = runServe(ctx, cfg, args, stdout, stderr, nil)
 	case "migrate":
-		return runMigrate(ctx, cfg, args, stdout, stderr)
+		err = runMigrate(ctx, cfg, args, stdout)
 	case "seed":
-		return runSeed(ctx, cfg, args, stdout, stderr)
+		err = runSeed(ctx, cfg, args, stdout, stderr)
 	case "token":
-		return runToken(ctx, cfg, args, stdout, stderr)
+		err = runToken(ctx, cfg, args, stdout)
 	case "import":
-		return runImport(ctx, cfg, args, stdout, stderr)
-	case "help":
-		fmt.Fprint(stdout, usage)
+		err = runImport(ctx, cfg, args, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %.40q", cmd)
+	}
+	if errors.Is(err, errHelp) {
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	return err
 }
 
-func defaults(getenv func(string) string) Config {
-	env := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
-	cfg := Config{
-		Addr:          env("ADDR", ":8080"),
-		DatabaseURL:   env("DATABASE_URL", "stift-reports.db"),
-		DemoData:      env("DEMO_DATA", "auto"),
-		PortalURL:     strings.TrimRight(env("PORTAL_URL", report.DefaultPortalURL), "/"),
-		LogLevel:      env("LOG_LEVEL", "info"),
-		LogFormat:     getenv("LOG_FORMAT"),
-		Introspection: env("GRAPHQL_INTROSPECTION", "true") == "true",
-	}
-	cfg.ComplexityLimit, _ = strconv.Atoi(env("GRAPHQL_COMPLEXITY_LIMIT", strconv.Itoa(graph.DefaultComplexityLimit)))
-	cfg.DepthLimit, _ = strconv.Atoi(env("GRAPHQL_DEPTH_LIMIT", "12"))
-	cfg.ShutdownGrace, _ = time.ParseDuration(env("SHUTDOWN_GRACE", "30s"))
-	cfg.GraphQLTimeout, _ = time.ParseDuration(env("GRAPHQL_TIMEOUT", "30s"))
-	cfg.ReplicaURL = getenv("REPLICA_DATABASE_URL")
-	cfg.ReplicaStrict = getenv("REPLICA_STRICT") == "true"
-	cfg.RateLimit, _ = strconv.ParseFloat(env("RATE_LIMIT", "10"), 64)
-	cfg.RateBurst, _ = strconv.Atoi(env("RATE_BURST", "20"))
-	cfg.ExportsPerToken, _ = strconv.Atoi(env("EXPORTS_PER_TOKEN", "2"))
-	cfg.WriteStallTimeout, _ = time.ParseDuration(env("WRITE_STALL_TIMEOUT", "30s"))
-	cfg.ExportQueueTimeout, _ = time.ParseDuration(env("EXPORT_QUEUE_TIMEOUT", "30s"))
-	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+// asksHelp reports whether args hold -h or --help before any "--".
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
 		}
 	}
-	return cfg
+	return false
+}
+
+func runVersion(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	if _, err := parseArgs(fs, args, stdout); err != nil {
+		return noHelpErr(err)
+	}
+	b := metrics.ReadBuild()
+	fmt.Fprintf(stdout, "stift-reports %s\nrevision %s", b.Version, b.Revision)
+	if b.Time != "" {
+		fmt.Fprintf(stdout, " (%s)", b.Time)
+	}
+	fmt.Fprintf(stdout, "\n%s\n", b.GoVersion)
+	return nil
+}
+
+func noHelpErr(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
 }
 
 // flags returns a flag set for the command with the flags every command has.
-func flags(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
+// Parse it with parseArgs.
+func flags(name string, cfg *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	fs.StringVar(&cfg.DatabaseURL, "db", cfg.DatabaseURL, "database: a SQLite file path or a postgres:// URL")
+	// parseArgs prints the help and the errors itself: the help on stdout.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.Func("db", "database: a SQLite file path or a postgres:// `URL` (default: DATABASE_URL, else stift-reports.db)", func(s string) error {
+		cfg.DatabaseURL, cfg.dbFrom = s, "--db"
+		return nil
+	})
 	return fs
+}
+
+// parseArgs parses args, whose flags may come before, between or after
+// the positional arguments, which it returns. Asked for --help, it prints
+// the command's help on stdout and returns errHelp.
+func parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(fs, stdout)
+			return nil, errHelp
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w (stift-reports %s --help lists its flags)", fs.Name(), err, fs.Name())
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// noArgs refuses positional arguments to a command that takes none.
+func noArgs(name string, positional []string) error {
+	if len(positional) > 0 {
+		return fmt.Errorf("%s: unexpected argument %.40q (stift-reports %s --help)", name, positional[0], name)
+	}
+	return nil
+}
+
+// printHelp writes the command's synopsis, what it does, and its flags.
+func printHelp(fs *flag.FlagSet, w io.Writer) {
+	c := commands[fs.Name()]
+	fmt.Fprintf(w, "usage: stift-reports %s\n\n%s\n", c.synopsis, c.about)
+	first := true
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprintln(tw, "\nflags:")
+			first = false
+		}
+		arg, help := flag.UnquoteUsage(f)
+		if arg != "" {
+			arg = " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			help += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(tw, "  --%s%s\t%s\n", f.Name, arg, help)
+	})
+	tw.Flush()
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -169,8 +241,11 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// open opens and migrates the configured database.
-func open(ctx context.Context, cfg Config) (*db.DB, error) {
+// open opens and migrates the configured database; mayCreate: see checkDB.
+func open(ctx context.Context, cfg Config, mayCreate bool) (*db.DB, error) {
+	if err := checkDB(cfg, mayCreate); err != nil {
+		return nil, err
+	}
 	d, err := db.Open(cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -183,10 +258,22 @@ func open(ctx context.Context, cfg Config) (*db.DB, error) {
 }
 
 func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer, ready chan<- string) error {
-	fs := flags("serve", &cfg, stderr)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
-	if err := fs.Parse(args); err != nil {
+	fs := flags("serve", &cfg)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (default: ADDR, else :8080)")
+	printCfg := fs.Bool("print-config", false, "print the effective configuration, passwords hidden, and exit")
+	positional, err := parseArgs(fs, args, stdout)
+	if err != nil {
 		return err
+	}
+	if err := noArgs("serve", positional); err != nil {
+		return err
+	}
+	if err := checkDB(cfg, true); err != nil {
+		return err
+	}
+	if *printCfg {
+		printConfig(stdout, cfg)
+		return nil
 	}
 	log := newLogger(cfg, stderr)
 	d, err := db.Open(cfg.DatabaseURL)
@@ -290,18 +377,22 @@ Or open http://%s/ and paste the token into the Headers tab.
 	return nil
 }
 
-func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
 	sub := "up"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
 	switch sub {
 	case "up":
-		fs := flags("migrate", &cfg, stderr)
-		if err := fs.Parse(args); err != nil {
+		fs := flags("migrate", &cfg)
+		positional, err := parseArgs(fs, args, stdout)
+		if err != nil {
 			return err
 		}
-		d, err := open(ctx, cfg)
+		if err := noArgs("migrate", positional); err != nil {
+			return err
+		}
+		d, err := open(ctx, cfg, true)
 		if err != nil {
 			return err
 		}
@@ -309,15 +400,19 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		fmt.Fprintln(stdout, "database schema is up to date")
 		return nil
 	case "diff":
-		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-			return errors.New("migrate diff: give the migration a NAME")
-		}
-		name := args[0]
-		fs := flags("migrate diff", &cfg, stderr)
-		devURL := fs.String("dev-url", "", "an empty PostgreSQL database for Atlas to replay the migrations on")
+		fs := flags("migrate diff", &cfg)
+		devURL := fs.String("dev-url", "", "an empty PostgreSQL database (a postgres:// `URL`) for Atlas to replay the migrations on")
 		dir := fs.String("dir", "db/migrations", "the migrations directory")
-		if err := fs.Parse(args[1:]); err != nil {
+		positional, err := parseArgs(fs, args, stdout)
+		if err != nil {
 			return err
+		}
+		if len(positional) != 1 {
+			return errors.New("migrate diff: give the migration one NAME (stift-reports migrate diff --help)")
+		}
+		name := positional[0]
+		if *devURL == "" {
+			return errors.New("migrate diff: --dev-url is required: a postgres:// URL of an empty scratch database")
 		}
 		if err := db.Diff(ctx, *devURL, *dir, name); err != nil {
 			return err
@@ -325,21 +420,31 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		fmt.Fprintf(stdout, "wrote migration %q into %s\n", name, *dir)
 		return nil
 	}
-	return fmt.Errorf("unknown migrate command %q", sub)
+	return fmt.Errorf("unknown migrate command %.40q: say up or diff", sub)
 }
 
 func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := flags("seed", &cfg, stderr)
+	fs := flags("seed", &cfg)
 	demo := fs.Bool("demo", false, "load the demo data")
-	scale := fs.Float64("scale", 0, "generate this many units of synthetic data (fractions allowed)")
+	scale := fs.Float64("scale", 0, "generate `N` units of synthetic data, above zero (fractions allowed)")
 	seedValue := fs.Uint64("seed", 1, "the random seed of --scale")
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseArgs(fs, args, stdout)
+	if err != nil {
 		return err
 	}
-	if *demo == (*scale > 0) {
-		return errors.New("seed: say what to load: --demo, or --scale N")
+	if err := noArgs("seed", positional); err != nil {
+		return err
 	}
-	d, err := open(ctx, cfg)
+	scaleGiven := given(fs, "scale") != nil
+	switch {
+	case scaleGiven && (*scale <= 0 || math.IsNaN(*scale) || math.IsInf(*scale, 0)):
+		return fmt.Errorf("seed: --scale must be a number above zero, got %v", *scale)
+	case *demo && scaleGiven:
+		return errors.New("seed: give --demo or --scale N, not both")
+	case !*demo && !scaleGiven:
+		return errors.New("seed: give --demo or --scale N (stift-reports seed --help)")
+	}
+	d, err := open(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -360,15 +465,16 @@ func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 }
 
 func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := flags("import", &cfg, stderr)
-	dirs, err := parseMixed(fs, args)
+	fs := flags("import", &cfg)
+	dirs, err := parseArgs(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(dirs) != 1 {
 		return errors.New("import: give the directory of NDJSON files")
 	}
-	d, err := open(ctx, cfg)
+	// Like seed, import may fill a new SQLite file.
+	d, err := open(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -383,23 +489,40 @@ func runImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	return nil
 }
 
-func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
+func runToken(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs := flags("token", &cfg)
+		if _, err := parseArgs(fs, args, stdout); err != nil {
+			return err
+		}
 		return errors.New("token: say create, list or revoke")
 	}
 	sub, args := args[0], args[1:]
-	fs := flags("token "+sub, &cfg, stderr)
+	switch sub {
+	case "create", "list", "revoke":
+	default:
+		return fmt.Errorf("unknown token command %.40q: say create, list or revoke", sub)
+	}
+	fs := flags("token "+sub, &cfg)
 	var spec auth.TokenSpec
-	all := fs.Bool("all", false, "let the token see every school")
-	fs.String("schools", "", "limit the token to these school ids (comma-separated)")
-	fs.String("groups", "", "limit the token to these group ids (comma-separated)")
-	fs.String("expires", "", "expire the token after this long, e.g. 90d or 12h; at most 3650d")
-	fs.StringVar(&spec.Name, "name", "", "the token's name")
-	fs.BoolVar(&spec.RevealAnonymous, "reveal-anonymous", false, "show who asked anonymous questions")
-	fs.BoolVar(&spec.Unlimited, "unlimited", false, "exempt the token from the rate limit")
-	positional, err := parseMixed(fs, args)
+	all := new(bool)
+	if sub == "create" {
+		all = fs.Bool("all", false, "let the token see every school")
+		fs.String("schools", "", "limit the token to these school `IDs` (comma-separated)")
+		fs.String("groups", "", "limit the token to these group `IDs` (comma-separated)")
+		fs.String("expires", "", "expire the token after `DURATION`, e.g. 90d or 12h; at most 3650d")
+		fs.StringVar(&spec.Name, "name", "", "the token's `NAME`")
+		fs.BoolVar(&spec.RevealAnonymous, "reveal-anonymous", false, "show who asked anonymous questions")
+		fs.BoolVar(&spec.Unlimited, "unlimited", false, "exempt the token from the rate limit")
+	}
+	positional, err := parseArgs(fs, args, stdout)
 	if err != nil {
 		return err
+	}
+	if sub != "revoke" {
+		if err := noArgs(fs.Name(), positional); err != nil {
+			return err
+		}
 	}
 	now := time.Now()
 	if sub == "create" {
@@ -418,7 +541,7 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 			spec.ExpiresAt = &at
 		}
 	}
-	d, err := open(ctx, cfg)
+	d, err := open(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -446,7 +569,7 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return tw.Flush()
 	case "revoke":
 		if len(positional) != 1 {
-			return errors.New("token revoke: give one token ID")
+			return errors.New("token revoke: give one token ID (token list shows them)")
 		}
 		u, err := gid.ParseUUID(positional[0])
 		if err != nil {
@@ -459,22 +582,6 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return nil
 	}
 	return fmt.Errorf("unknown token command %q", sub)
-}
-
-// parseMixed parses args, whose flags may come before, between or after
-// the positional arguments, which it returns.
-func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // given returns the value of the flag name, or nil when it was not given.

@@ -3,16 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/apitoken"
 	"github.com/stift/stift-reports/internal/testdb"
+	"github.com/stift/stift-reports/metrics"
 )
 
 // TestTokenCommands creates, lists and revokes a token through run, the
@@ -238,6 +245,172 @@ func TestTokenCreateChecks(t *testing.T) {
 			}
 			if lines := strings.Count(list, "\n"); lines != 1+4+len(raw) {
 				t.Errorf("token list has %d lines, want %d:\n%s", lines, 1+4+len(raw), list)
+			}
+		})
+	}
+}
+
+// TestHelp asks each command for its help: on stdout, exit 0, the
+// command's own flags listed; even with a bad configuration, so that the
+// help is there to fix it.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"usage: stift-reports [command]", "token create", "version"}},
+		{[]string{"-h"}, []string{"usage: stift-reports [command]"}},
+		{[]string{"help"}, []string{"usage: stift-reports [command]"}},
+		{[]string{"serve", "--help"}, []string{"--addr ADDR", "--db URL", "--print-config"}},
+		{[]string{"--addr", ":1", "-help"}, []string{"--print-config"}}, // serve is the default
+		{[]string{"migrate", "--help"}, []string{"migrate diff NAME", "--db URL"}},
+		{[]string{"migrate", "diff", "--help"}, []string{"--dev-url URL", "--dir", "(default db/migrations)"}},
+		{[]string{"seed", "-h"}, []string{"--demo", "--scale N", "--seed", "--db URL"}},
+		{[]string{"import", "--help"}, []string{"import DIR", "--db URL"}},
+		{[]string{"token", "--help"}, []string{"token create --help"}},
+		{[]string{"token", "create", "--help"}, []string{"--name NAME", "--all", "--expires DURATION", "--schools IDs", "--groups IDs", "--expires", "--reveal-anonymous", "--unlimited"}},
+		{[]string{"token", "list", "--help"}, []string{"token list", "--db URL"}},
+		{[]string{"token", "revoke", "--help"}, []string{"token revoke ID"}},
+		{[]string{"version", "--help"}, []string{"usage: stift-reports version"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			var out, errOut bytes.Buffer
+			badEnv := func(k string) string {
+				if k == "RATE_LIMIT" {
+					return "ten"
+				}
+				return ""
+			}
+			if err := run(context.Background(), tc.args, badEnv, &out, &errOut); err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("help lacks %q:\n%s", want, out.String())
+				}
+			}
+			if errOut.Len() > 0 {
+				t.Errorf("stderr: %q", errOut.String())
+			}
+		})
+	}
+	// token list has no --name: each command lists only its own flags.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "list", "--help"}, func(string) string { return "" }, &out, io.Discard); err != nil || strings.Contains(out.String(), "--name") {
+		t.Errorf("token list --help: %v\n%s", err, out.String())
+	}
+}
+
+// TestVersion checks the version command and the build_info metric agree
+// on what debug.ReadBuildInfo says.
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b := metrics.ReadBuild()
+	for _, want := range []string{"stift-reports " + b.Version + "\n", "revision " + b.Revision, runtime.Version()} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("version lacks %q:\n%s", want, out.String())
+		}
+	}
+	h := NewServer(Config{}, testdb.SQLite(t), slog.New(slog.DiscardHandler), time.Now)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	want := fmt.Sprintf(`stift_build_info{goversion=%q,revision=%q,version=%q} 1`, b.GoVersion, b.Revision, b.Version)
+	if !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}
+
+// TestCLIErrors runs commands the way a new user gets them wrong: each
+// error names the flag, file or variable to fix, and nothing is created.
+func TestCLIErrors(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	cmd := func(args ...string) error {
+		return run(context.Background(), args, noEnv, io.Discard, io.Discard)
+	}
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"migrate", "diff", "foo"}, "--dev-url is required"},
+		{[]string{"migrate", "diff", "--dev-url", "postgres://x/y"}, "give the migration one NAME"},
+		{[]string{"migrate", "sideways"}, `unknown migrate command "sideways"`},
+		{[]string{"seed", "--scale", "-1", "--db", missing}, "--scale must be a number above zero, got -1"},
+		{[]string{"seed", "--scale", "0", "--db", missing}, "--scale must be a number above zero"},
+		{[]string{"seed", "--scale", "NaN", "--db", missing}, "--scale must be a number above zero"},
+		{[]string{"seed", "--db", missing}, "give --demo or --scale N"},
+		{[]string{"seed", "--demo", "--scale", "1", "--db", missing}, "not both"},
+		{[]string{"serve", "--bogus"}, "serve: flag provided but not defined: -bogus (stift-reports serve --help"},
+		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
+		{[]string{"token", "list", "--name", "x"}, "flag provided but not defined: -name"},
+		{[]string{"token", "frobnicate"}, `unknown token command "frobnicate"`},
+		{[]string{"token"}, "say create, list or revoke"},
+		// Token commands never create a database.
+		{[]string{"token", "list", "--db", missing}, "no database at " + missing},
+		{[]string{"token", "create", "--name", "me", "--all", "--db", missing}, "point --db or DATABASE_URL at the server's database"},
+		{[]string{"token", "revoke", "6f1c0c8e-0000-4000-8000-000000000000", "--db", missing}, "no database at " + missing},
+		// Databases of an unknown kind, or nowhere to create a file.
+		{[]string{"token", "list", "--db", "mysql://x"}, `--db: "mysql://" is not a database`},
+		{[]string{"serve", "--db", "mysql://x"}, `--db: "mysql://" is not a database`},
+		{[]string{"migrate", "--db", "/nonexistent/x.db"}, "--db: cannot create the SQLite file /nonexistent/x.db: no directory /nonexistent"},
+		{[]string{"serve", "--db", "/nonexistent/x.db"}, "no directory /nonexistent"},
+		{[]string{"seed", "--demo", "--db", "/nonexistent/x.db"}, "no directory /nonexistent"},
+	} {
+		err := cmd(tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want one containing %q", tc.args, err, tc.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("refused commands created %v", entries)
+	}
+}
+
+// TestTokenNeedsDatabase runs a token command where the server's database
+// is not, as from another folder: with the default --db it names the file
+// it looked for, creating nothing; once the database exists, on each kind,
+// the same command works.
+func TestTokenNeedsDatabase(t *testing.T) {
+	// Not parallel: it changes the working directory.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	noEnv := func(string) string { return "" }
+	err := run(context.Background(), []string{"token", "create", "--name", "me", "--all"}, noEnv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "stift-reports.db")) || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stift-reports.db")); err == nil {
+		t.Error("token create created the database")
+	}
+	for kind, newDB := range cliDatabases() {
+		t.Run(kind, func(t *testing.T) {
+			dbURL := newDB(t)
+			env := func(k string) string {
+				if k == "DATABASE_URL" {
+					return dbURL
+				}
+				return ""
+			}
+			if kind == "sqlite" {
+				err := run(context.Background(), []string{"token", "list"}, env, io.Discard, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), "from DATABASE_URL") {
+					t.Fatalf("token list on a missing file: %v", err)
+				}
+				if err := run(context.Background(), []string{"migrate"}, env, io.Discard, io.Discard); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{"token", "create", "--name", "me", "--all"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "stift_") {
+				t.Errorf("token create: %v %q", err, out.String())
 			}
 		})
 	}

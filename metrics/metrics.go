@@ -1,6 +1,7 @@
 // Package metrics exposes the service's Prometheus metrics: HTTP requests
 // by route and status, the rows and bytes reports stream by report and
-// format, the exports running, the database pool, and the Go runtime.
+// format, the exports running, the build, the database pool, and the Go
+// runtime.
 //
 // Every label takes its value from a small known set, never from the
 // request as sent: each new label value is a new series kept for the life
@@ -11,6 +12,7 @@ package metrics
 import (
 	"database/sql"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -50,12 +52,54 @@ func New(sdb *sql.DB, dbName string) *Metrics {
 			Name: "stift_exports_running", Help: "Report exports and GraphQL downloads being answered now, across all tokens.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes, m.exports,
+	b := ReadBuild()
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "stift_build_info", Help: "Always 1; its labels say which build is running.",
+		ConstLabels: prometheus.Labels{"version": b.Version, "revision": b.Revision, "goversion": b.GoVersion},
+	})
+	buildInfo.Set(1)
+	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes, m.exports, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(sdb, dbName),
 	)
 	return m
+}
+
+// Build is what a binary knows of its own build.
+type Build struct {
+	Version   string // the module's version: a tag, a pseudo-version, or (devel)
+	Revision  string // the VCS revision, with "-modified" when the tree had changes; "unknown" if not stamped
+	Time      string // the revision's commit time, RFC 3339; "" if not stamped
+	GoVersion string
+}
+
+// ReadBuild returns the running binary's build, from debug.ReadBuildInfo.
+func ReadBuild() Build {
+	b := Build{Version: "unknown", Revision: "unknown"}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	b.GoVersion = info.GoVersion
+	if info.Main.Version != "" {
+		b.Version = info.Main.Version
+	}
+	modified := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.time":
+			b.Time = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if modified && b.Revision != "unknown" {
+		b.Revision += "-modified"
+	}
+	return b
 }
 
 // Handler serves the metrics in Prometheus' text format.
