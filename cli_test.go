@@ -22,21 +22,27 @@ import (
 	"github.com/stift/stift-reports/metrics"
 )
 
-// TestTokenCommands creates, lists and revokes a token through run, the
-// way `go run . token …` does.
-func TestTokenCommands(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "cli.db")
+// cliOn returns a runner of the CLI, as `go run . ARGS --db db` with
+// DEMO_DATA=off, that returns what it printed (stdout, then stderr).
+func cliOn(db string) func(args ...string) (string, error) {
 	env := func(k string) string {
 		if k == "DEMO_DATA" {
 			return "off"
 		}
 		return ""
 	}
-	cmd := func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
-		err := run(context.Background(), append(args, "--db", dbPath), env, &out, &errOut)
+		err := run(context.Background(), append(args, "--db", db), env, &out, &errOut)
 		return out.String() + errOut.String(), err
 	}
+}
+
+// TestTokenCommands creates, lists and revokes a token through run, the
+// way `go run . token …` does.
+func TestTokenCommands(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "cli.db")
+	cmd := cliOn(dbPath)
 	if _, err := cmd("seed", "--demo"); err != nil {
 		t.Fatal(err)
 	}
@@ -117,17 +123,7 @@ func TestTokenCreateChecks(t *testing.T) {
 	for kind, newDB := range cliDatabases() {
 		t.Run(kind, func(t *testing.T) {
 			dbURL := newDB(t)
-			env := func(k string) string {
-				if k == "DEMO_DATA" {
-					return "off"
-				}
-				return ""
-			}
-			cmd := func(args ...string) (string, error) {
-				var out, errOut bytes.Buffer
-				err := run(context.Background(), append(args, "--db", dbURL), env, &out, &errOut)
-				return out.String() + errOut.String(), err
-			}
+			cmd := cliOn(dbURL)
 			d, err := db.Open(dbURL)
 			if err != nil {
 				t.Fatal(err)

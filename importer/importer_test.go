@@ -354,21 +354,7 @@ func TestImportRejects(t *testing.T) {
 		before := checksum(t, d)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := Import(context.Background(), d, writeDir(t, tc.files), nil)
-				var errs *Errors
-				if !errors.As(err, &errs) {
-					t.Fatalf("err = %v, want *Errors", err)
-				}
-				var got []string
-				for _, e := range errs.List {
-					got = append(got, e.Error())
-				}
-				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-					t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-				}
-				if checksum(t, d) != before {
-					t.Error("a rejected import changed the database")
-				}
+				wantRejected(t, d, tc.files, tc.want, before)
 			})
 		}
 	})
@@ -479,5 +465,26 @@ func TestEmptyDirectory(t *testing.T) {
 	sum, err := Import(context.Background(), d, t.TempDir(), nil)
 	if err != nil || sum.Total() != 0 {
 		t.Errorf("sum %v, err %v", sum, err)
+	}
+}
+
+// wantRejected imports files into d and checks that the import is refused
+// with exactly the errors want, and that d still has the checksum before.
+func wantRejected(t *testing.T, d *db.DB, files map[string]string, want []string, before string) {
+	t.Helper()
+	_, err := Import(context.Background(), d, writeDir(t, files), nil)
+	var errs *Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v, want *Errors", err)
+	}
+	var got []string
+	for _, e := range errs.List {
+		got = append(got, e.Error())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if checksum(t, d) != before {
+		t.Error("a rejected import changed the database")
 	}
 }
