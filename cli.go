@@ -69,7 +69,7 @@ var commands = map[string]struct{ synopsis, about string }{
 	"token create": {"token create --name NAME (--all | --schools ID,… | --groups ID,…) [--reveal-anonymous] [--unlimited] [--expires 90d]",
 		"Create an API token and print its secret, once."},
 	"token list":   {"token list [--db URL]", "List the tokens, never their secrets."},
-	"token revoke": {"token revoke ID [--db URL]", "Revoke a token, from its next request on."},
+	"token revoke": {"token revoke ID [--db URL]", "Revoke a token: running servers refuse it within TOKEN_CACHE_TTL (default 5s)."},
 	"version":      {"version", "Print the module version, VCS revision and Go version of this build."},
 }
 
@@ -578,7 +578,7 @@ func runToken(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 		if err := auth.RevokeToken(ctx, d.Client, gid.APITokenID(u), now); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "token %s revoked\n", u)
+		fmt.Fprintf(stdout, "token %s revoked; running servers refuse it within their TOKEN_CACHE_TTL (default 5s)\n", u)
 		return nil
 	}
 	return fmt.Errorf("unknown token command %q", sub)

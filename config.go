@@ -16,6 +16,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 )
 
@@ -43,6 +44,15 @@ type Config struct {
 	ExportsPerToken int           `env:"EXPORTS_PER_TOKEN" envDefault:"2" accept:"a whole number, 0 or more (0: no cap)"`
 	CORSOrigins     []string      `env:"CORS_ALLOWED_ORIGINS" accept:"comma-separated origins, each * or http(s)://host[:port], e.g. https://painel.example"`
 	ShutdownGrace   time.Duration `env:"SHUTDOWN_GRACE" envDefault:"30s" accept:"a duration with its unit, 0 or more, e.g. 30s or 2m"`
+
+	// TOKEN_CACHE_TTL: how long a server remembers a token it looked up;
+	// a revoked token keeps working on a server for at most this long.
+	TokenCacheTTL time.Duration `env:"TOKEN_CACHE_TTL" envDefault:"5s" accept:"a duration with its unit, 0 to 1m, e.g. 5s (0: look the token up on every request)"`
+
+	// PPROF_ADDR: where to serve net/http/pprof, for profiling; unset:
+	// nowhere. Only a loopback address is accepted: profiles show queries'
+	// text and the heap.
+	PprofAddr string `env:"PPROF_ADDR" accept:"a loopback listen address, e.g. 127.0.0.1:6060"`
 
 	// WRITE_STALL_TIMEOUT: how long a response may wait for its client to
 	// read before the connection is closed; every write renews it; 0: for ever.
@@ -187,10 +197,30 @@ func (c *Config) check(environ map[string]string, failed map[string]bool) []erro
 	if c.ExportQueueTimeout < 0 {
 		bad("ExportQueueTimeout")
 	}
+	if c.TokenCacheTTL < 0 || c.TokenCacheTTL > auth.MaxTokenCacheTTL {
+		bad("TokenCacheTTL")
+	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		bad("PprofAddr")
+	}
 	if c.ReplicaURL != "" && !db.IsPostgres(c.ReplicaURL) {
 		bad("ReplicaURL")
 	}
 	return errs
+}
+
+// loopbackAddr reports whether addr is host:port with a loopback IP or
+// localhost as the host.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // validOrigin reports whether o is "*" or a browser origin: http(s), a

@@ -54,6 +54,10 @@ func TestConfigBadValues(t *testing.T) {
 		{"EXPORT_QUEUE_TIMEOUT", "-5s", "0 or more"},
 		{"REPLICA_DATABASE_URL", "mysql://u:hunter2@x/db", "postgres://"},
 		{"REPLICA_STRICT", "on", "true or false"},
+		{"TOKEN_CACHE_TTL", "5", "duration with its unit"},
+		{"TOKEN_CACHE_TTL", "2m", "0 to 1m"},
+		{"PPROF_ADDR", ":6060", "loopback"},
+		{"PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 	}
 	params, err := env.GetFieldParams(&Config{})
 	if err != nil {

@@ -22,8 +22,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /readyz", s.handleReadyz())
 
 	limits := newLimits(s.cfg, maxExports, s.metrics)
+	tokens := auth.NewAuthenticator(s.db.Client, s.cfg.TokenCacheTTL)
 	authed := func(h http.Handler) http.Handler {
-		return s.requireMigrated(auth.Middleware(s.db.Client, s.now, limits.rateLimit(h)))
+		return s.requireMigrated(auth.Middleware(tokens, s.now, limits.rateLimit(h)))
 	}
 	// A GraphQL download is an export, counted with the REST ones.
 	gql := authed(limits.capExportsIf(graph.IsDownload, s.graphqlHandler()))

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -125,6 +126,14 @@ func serve(ctx context.Context, cfg Config, d *db.DB, log *slog.Logger, stdout i
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(cfg.PprofAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", d.Dialect)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -148,4 +157,23 @@ func serve(ctx context.Context, cfg Config, d *db.DB, log *slog.Logger, stdout i
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// servePprof serves net/http/pprof's handlers on addr, a loopback
+// address, apart from the API (no token, no limits), until stop is called.
+func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("PPROF_ADDR: listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("serving pprof", "addr", ln.Addr().String())
+	go srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at stop
+	return func() { srv.Close() }, nil
 }

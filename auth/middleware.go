@@ -6,20 +6,19 @@ import (
 	"time"
 
 	"github.com/stift/stift-reports/apperr"
-	"github.com/stift/stift-reports/ent"
 )
 
 // Middleware authenticates the request's bearer token and puts its
 // principal in the request context. Requests without a valid token get a
 // 401 in the API's error shape and never reach next.
-func Middleware(client *ent.Client, now func() time.Time, next http.Handler) http.Handler {
+func Middleware(a *Authenticator, now func() time.Time, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
 			apperr.Write(w, ErrUnauthorized)
 			return
 		}
-		p, err := Authenticate(r.Context(), client, secret, now())
+		p, err := a.Authenticate(r.Context(), secret, now())
 		if err != nil {
 			apperr.Write(w, err)
 			return

@@ -245,21 +245,27 @@ func RevokeToken(ctx context.Context, client *ent.Client, id gid.APITokenID, now
 // Authenticate returns the principal of a token secret, or ErrUnauthorized
 // when the token is unknown, revoked or expired.
 func Authenticate(ctx context.Context, client *ent.Client, secret string, now time.Time) (*Principal, error) {
+	p, _, err := authenticate(ctx, client, secret, now)
+	return p, err
+}
+
+// authenticate is Authenticate, also returning the token's expiry.
+func authenticate(ctx context.Context, client *ent.Client, secret string, now time.Time) (*Principal, *time.Time, error) {
 	if !strings.HasPrefix(secret, secretPrefix) {
-		return nil, ErrUnauthorized
+		return nil, nil, ErrUnauthorized
 	}
 	ctx = SystemContext(ctx)
 	hash := HashSecret(secret)
 	tok, err := client.APIToken.Query().Where(apitoken.SecretHash(hash)).Only(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		return nil, ErrUnauthorized
+		return nil, nil, ErrUnauthorized
 	case err != nil:
-		return nil, &apperr.Error{Code: apperr.Unavailable, Message: "Service unavailable.", Err: err}
+		return nil, nil, &apperr.Error{Code: apperr.Unavailable, Message: "Service unavailable.", Err: err}
 	}
 	if subtle.ConstantTimeCompare([]byte(tok.SecretHash), []byte(hash)) != 1 ||
 		tok.RevokedAt != nil || (tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt)) {
-		return nil, ErrUnauthorized
+		return nil, nil, ErrUnauthorized
 	}
 	p := &Principal{
 		TokenID:         tok.ID,
@@ -283,9 +289,9 @@ func Authenticate(ctx context.Context, client *ent.Client, secret string, now ti
 		}
 	}
 	if err != nil {
-		return nil, &apperr.Error{Code: apperr.Unavailable, Message: "Service unavailable.", Err: err}
+		return nil, nil, &apperr.Error{Code: apperr.Unavailable, Message: "Service unavailable.", Err: err}
 	}
-	return p, nil
+	return p, tok.ExpiresAt, nil
 }
 
 func distinct[T comparable](ids []T) []T {

@@ -61,7 +61,11 @@ func Open(url string) (*DB, error) {
 		// Bound the pool: replicas share the server's connection limit, and
 		// a burst of requests should queue here rather than be refused there.
 		sdb.SetMaxOpenConns(MaxPostgresConns)
-		sdb.SetMaxIdleConns(MaxPostgresConns / 2)
+		// Idle connections are kept up to the same bound: a pool that closes
+		// what it cannot keep idle opens a new connection (a backend, a TLS
+		// handshake, an empty prepared-statement cache) for most requests of
+		// a burst wider than its idle bound. MaxIdleTime closes them after.
+		sdb.SetMaxIdleConns(MaxPostgresConns)
 		sdb.SetConnMaxIdleTime(5 * time.Minute)
 		return wrap(sdb, dialect.Postgres, url), nil
 	}
