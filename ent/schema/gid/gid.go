@@ -72,8 +72,45 @@ func isInt(s string) bool {
 	return err == nil
 }
 
+// marshalUUID writes the global id of u as a JSON string. A page of
+// nodes writes one per row, so it builds it in one buffer: the quotes
+// around the base64 of "Type:" and the UUID's 36 characters (base64url
+// needs no escaping in JSON).
 func marshalUUID(w io.Writer, typ string, u uuid.UUID) {
-	io.WriteString(w, strconv.Quote(Encode(typ, u.String())))
+	var (
+		raw [64]byte
+		out [2 + 88]byte // quotes and base64 of up to 64 bytes (86)
+	)
+	n := copy(raw[:], typ)
+	if n+1+36 > len(raw) {
+		io.WriteString(w, strconv.Quote(Encode(typ, u.String())))
+		return
+	}
+	raw[n] = ':'
+	n++
+	encodeHex(raw[n:n+36], u)
+	n += 36
+	enc := base64.RawURLEncoding
+	size := enc.EncodedLen(n)
+	out[0] = '"'
+	enc.Encode(out[1:1+size], raw[:n])
+	out[1+size] = '"'
+	w.Write(out[:size+2])
+}
+
+// encodeHex writes u in its canonical 36-character form to dst, as
+// uuid.UUID.String does, without allocating.
+func encodeHex(dst []byte, u uuid.UUID) {
+	const digits = "0123456789abcdef"
+	j := 0
+	for i, b := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst[j] = '-'
+			j++
+		}
+		dst[j], dst[j+1] = digits[b>>4], digits[b&0x0f]
+		j += 2
+	}
 }
 
 func unmarshalUUID(v any, typ string, u *uuid.UUID) error {

@@ -53,3 +53,25 @@ func TestGlobalIDs(t *testing.T) {
 		t.Error("a subject id unmarshaled as a discipline id")
 	}
 }
+
+// TestMarshalUUIDMatchesEncode checks the stack-built global id against
+// the plain construction, and that it allocates once (what it hands the
+// io.Writer escapes), where the construction did five times.
+func TestMarshalUUIDMatchesEncode(t *testing.T) {
+	for _, s := range []string{"00000000-0000-0000-0000-000000000000", "6f1c0c8e-1b2a-4c3d-8e4f-5a6b7c8d9e0f", "ffffffff-ffff-ffff-ffff-ffffffffffff"} {
+		u := uuid.MustParse(s)
+		for _, typ := range []string{"School", "AvailabilitySlot", "Q", strings.Repeat("T", 40)} {
+			var buf bytes.Buffer
+			marshalUUID(&buf, typ, u)
+			if want := `"` + Encode(typ, s) + `"`; buf.String() != want {
+				t.Errorf("%s %s: %s, want %s", typ, s, buf.String(), want)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(1024)
+	u := uuid.MustParse("6f1c0c8e-1b2a-4c3d-8e4f-5a6b7c8d9e0f")
+	if n := testing.AllocsPerRun(100, func() { buf.Reset(); marshalUUID(&buf, "Question", u) }); n > 1 {
+		t.Errorf("%v allocations per id", n)
+	}
+}
