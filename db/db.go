@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -104,11 +105,14 @@ func wrap(sdb *sql.DB, name, url string) *DB {
 }
 
 // IsUnreachable reports whether err says the database cannot be reached
-// (as opposed to refusing a statement).
+// (as opposed to refusing a statement): no connection could be made, or
+// the one in use was lost in the middle of a statement (the server went
+// away: io.ErrUnexpectedEOF), which database/sql does not retry.
 func IsUnreachable(err error) bool {
 	var netErr net.Error
 	var connectErr *pgconn.ConnectError
-	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) || errors.As(err, &connectErr)
+	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) || errors.As(err, &connectErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 
 // Ping checks that the database answers.

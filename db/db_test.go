@@ -3,9 +3,17 @@ package db_test
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/internal/testdb"
 )
 
@@ -47,6 +55,27 @@ func TestSQLitePragmas(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}
+
+// TestIsUnreachable: a connection lost in the middle of a statement is
+// the database being unreachable (503), as is one that cannot be made; a
+// statement the database refuses is not.
+func TestIsUnreachable(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("query: %w", io.ErrUnexpectedEOF), true},
+		{fmt.Errorf("write: %w", net.ErrClosed), true},
+		{driver.ErrBadConn, true},
+		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
+		{&pgconn.PgError{Code: "42601", Message: "syntax error"}, false},
+		{errors.New("sql: no rows in result set"), false},
+	} {
+		if got := db.IsUnreachable(tc.err); got != tc.want {
+			t.Errorf("IsUnreachable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
 }
