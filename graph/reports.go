@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -28,7 +27,7 @@ import (
 
 // The typed reports. Resolvers ask package report for a page of rows and
 // wrap each row with the page's node loaders, so that the ent nodes a page
-// refers to cost one query per type.
+// refers to cost one query per field.
 
 // DefaultPageSize and MaxPageSize bound the pages of connections: the
 // report's, whose rule package report states, and the ent connections'.
@@ -37,59 +36,33 @@ const (
 	MaxPageSize     = report.MaxPageSize
 )
 
-// nodes loads the ent nodes a page of rows refers to. The resolver notes
-// each row's ids under a field name (add); the first time a field is
-// resolved at a place of the response, all its ids are loaded in one query
-// with that place's sub-selection collected by entgql (nested edges
-// eagerly, only the columns asked for). A field selected at two places,
-// under two aliases say, is loaded once for each.
+// nodes loads the ent nodes a page of rows refers to: a loader for each
+// field, whatever the page's type. A page notes the ids of its own fields;
+// a loader it left empty answers every get with an error.
 type nodes struct {
-	c       *ent.Client
-	mu      sync.Mutex
-	ids     map[string][]any
-	batches map[string]any
+	question                      *loader[gid.QuestionID, *ent.Question]
+	booking                       *loader[gid.BookingID, *ent.Booking]
+	school                        *loader[gid.SchoolID, *ent.School]
+	group                         *loader[gid.GroupID, *ent.Group]
+	student, teacher, cancelledBy *loader[gid.UserID, *ent.User]
+	discipline                    *loader[gid.DisciplineID, *ent.Discipline]
+	subject                       *loader[gid.SubjectID, *ent.Subject]
+	bookingRoom                   *loader[gid.BookingRoomID, *ent.BookingRoom]
 }
 
 func newNodes(c *ent.Client) *nodes {
-	return &nodes{c: c, ids: map[string][]any{}, batches: map[string]any{}}
-}
-
-// add notes the id of a row's field.
-func (ns *nodes) add(field string, id any) { ns.ids[field] = append(ns.ids[field], id) }
-
-// addOptional notes a nullable id.
-func addOptional[K comparable](ns *nodes, field string, id *K) {
-	if id != nil {
-		ns.add(field, *id)
+	return &nodes{
+		question:    newLoader(c, queryQuestions, questionID),
+		booking:     newLoader(c, queryBookings, bookingID),
+		school:      newLoader(c, querySchools, schoolID),
+		group:       newLoader(c, queryGroups, groupID),
+		student:     newLoader(c, queryUsers, userID),
+		teacher:     newLoader(c, queryUsers, userID),
+		cancelledBy: newLoader(c, queryUsers, userID),
+		discipline:  newLoader(c, queryDisciplines, disciplineID),
+		subject:     newLoader(c, querySubjects, subjectID),
+		bookingRoom: newLoader(c, queryRooms, roomID),
 	}
-}
-
-// load returns the node of id for field, loading the batch of its place in
-// the response on first use with query.
-func load[K comparable, V any](ctx context.Context, ns *nodes, field string, id K,
-	query func(context.Context, *ent.Client, []K) ([]V, error), key func(V) K) (V, error) {
-	place := field + "@" + responsePlace(ctx)
-	ns.mu.Lock()
-	b, ok := ns.batches[place].(*batch[K, V])
-	if !ok {
-		b = newBatch(func(ctx context.Context, ids []K) ([]V, error) { return query(ctx, ns.c, ids) }, key)
-		for _, v := range ns.ids[field] {
-			b.add(v.(K))
-		}
-		ns.batches[place] = b
-	}
-	ns.mu.Unlock()
-	return b.get(ctx, id)
-}
-
-// loadOptional is load for a nullable reference.
-func loadOptional[K comparable, V any](ctx context.Context, ns *nodes, field string, id *K,
-	query func(context.Context, *ent.Client, []K) ([]V, error), key func(V) K) (V, error) {
-	if id == nil {
-		var zero V
-		return zero, nil
-	}
-	return load(ctx, ns, field, *id, query, key)
 }
 
 // responsePlace is the path of the field being resolved, without list
@@ -227,13 +200,13 @@ type QuestionReportRow struct {
 }
 
 func (r *QuestionReportRow) Question(ctx context.Context) (*ent.Question, error) {
-	return load(ctx, r.nodes, "question", r.ID, queryQuestions, questionID)
+	return r.nodes.question.get(ctx, r.ID)
 }
 func (r *QuestionReportRow) School(ctx context.Context) (*ent.School, error) {
-	return load(ctx, r.nodes, "school", r.SchoolID, querySchools, schoolID)
+	return r.nodes.school.get(ctx, r.SchoolID)
 }
 func (r *QuestionReportRow) Group(ctx context.Context) (*ent.Group, error) {
-	return load(ctx, r.nodes, "group", r.GroupID, queryGroups, groupID)
+	return r.nodes.group.get(ctx, r.GroupID)
 }
 
 // Student is nil when the token may not see who asked.
@@ -241,16 +214,16 @@ func (r *QuestionReportRow) Student(ctx context.Context) (*ent.User, error) {
 	if r.StudentHidden {
 		return nil, nil
 	}
-	return load(ctx, r.nodes, "student", r.StudentID, queryUsers, userID)
+	return r.nodes.student.get(ctx, r.StudentID)
 }
 func (r *QuestionReportRow) Teacher(ctx context.Context) (*ent.User, error) {
-	return loadOptional(ctx, r.nodes, "teacher", r.TeacherID, queryUsers, userID)
+	return r.nodes.teacher.getOptional(ctx, r.TeacherID)
 }
 func (r *QuestionReportRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return load(ctx, r.nodes, "discipline", r.DisciplineID, queryDisciplines, disciplineID)
+	return r.nodes.discipline.get(ctx, r.DisciplineID)
 }
 func (r *QuestionReportRow) Subject(ctx context.Context) (*ent.Subject, error) {
-	return loadOptional(ctx, r.nodes, "subject", r.SubjectID, querySubjects, subjectID)
+	return r.nodes.subject.getOptional(ctx, r.SubjectID)
 }
 func (r *QuestionReportRow) StatusLabel() string { return r.Status.Label() }
 
@@ -295,15 +268,15 @@ func (r *Resolver) questionsReport(ctx context.Context, in report.QuestionsInput
 	conn := &QuestionReportConnection{Edges: make([]*QuestionReportEdge, len(rows))}
 	cursors := make([]entgql.Cursor[string], len(rows))
 	for i, row := range rows {
-		ns.add("question", row.ID)
-		ns.add("school", row.SchoolID)
-		ns.add("group", row.GroupID)
-		ns.add("discipline", row.DisciplineID)
+		ns.question.note(row.ID)
+		ns.school.note(row.SchoolID)
+		ns.group.note(row.GroupID)
+		ns.discipline.note(row.DisciplineID)
 		if !row.StudentHidden {
-			ns.add("student", row.StudentID)
+			ns.student.note(row.StudentID)
 		}
-		addOptional(ns, "teacher", row.TeacherID)
-		addOptional(ns, "subject", row.SubjectID)
+		ns.teacher.noteOptional(row.TeacherID)
+		ns.subject.noteOptional(row.SubjectID)
 		cursors[i] = cursorOf(row.Key())
 		conn.Edges[i] = &QuestionReportEdge{Node: &QuestionReportRow{QuestionRow: row, nodes: ns, portalURL: r.PortalURL}, Cursor: cursors[i]}
 	}
@@ -320,28 +293,28 @@ type BookingReportRow struct {
 }
 
 func (r *BookingReportRow) Booking(ctx context.Context) (*ent.Booking, error) {
-	return load(ctx, r.nodes, "booking", r.ID, queryBookings, bookingID)
+	return r.nodes.booking.get(ctx, r.ID)
 }
 func (r *BookingReportRow) School(ctx context.Context) (*ent.School, error) {
-	return load(ctx, r.nodes, "school", r.SchoolID, querySchools, schoolID)
+	return r.nodes.school.get(ctx, r.SchoolID)
 }
 func (r *BookingReportRow) Group(ctx context.Context) (*ent.Group, error) {
-	return load(ctx, r.nodes, "group", r.GroupID, queryGroups, groupID)
+	return r.nodes.group.get(ctx, r.GroupID)
 }
 func (r *BookingReportRow) Student(ctx context.Context) (*ent.User, error) {
-	return load(ctx, r.nodes, "student", r.StudentID, queryUsers, userID)
+	return r.nodes.student.get(ctx, r.StudentID)
 }
 func (r *BookingReportRow) Teacher(ctx context.Context) (*ent.User, error) {
-	return loadOptional(ctx, r.nodes, "teacher", r.TeacherID, queryUsers, userID)
+	return r.nodes.teacher.getOptional(ctx, r.TeacherID)
 }
 func (r *BookingReportRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return load(ctx, r.nodes, "discipline", r.DisciplineID, queryDisciplines, disciplineID)
+	return r.nodes.discipline.get(ctx, r.DisciplineID)
 }
 func (r *BookingReportRow) BookingRoom(ctx context.Context) (*ent.BookingRoom, error) {
-	return loadOptional(ctx, r.nodes, "bookingRoom", r.BookingRoomID, queryRooms, roomID)
+	return r.nodes.bookingRoom.getOptional(ctx, r.BookingRoomID)
 }
 func (r *BookingReportRow) CancelledBy(ctx context.Context) (*ent.User, error) {
-	return loadOptional(ctx, r.nodes, "cancelledBy", r.CancelledByID, queryUsers, userID)
+	return r.nodes.cancelledBy.getOptional(ctx, r.CancelledByID)
 }
 
 // Modal is the room's modal, nil without a room.
@@ -415,14 +388,14 @@ func (r *Resolver) bookingsReport(ctx context.Context, in report.BookingsInput, 
 	conn := &BookingReportConnection{Edges: make([]*BookingReportEdge, len(rows))}
 	cursors := make([]entgql.Cursor[string], len(rows))
 	for i, row := range rows {
-		ns.add("booking", row.ID)
-		ns.add("school", row.SchoolID)
-		ns.add("group", row.GroupID)
-		ns.add("discipline", row.DisciplineID)
-		ns.add("student", row.StudentID)
-		addOptional(ns, "teacher", row.TeacherID)
-		addOptional(ns, "cancelledBy", row.CancelledByID)
-		addOptional(ns, "bookingRoom", row.BookingRoomID)
+		ns.booking.note(row.ID)
+		ns.school.note(row.SchoolID)
+		ns.group.note(row.GroupID)
+		ns.discipline.note(row.DisciplineID)
+		ns.student.note(row.StudentID)
+		ns.teacher.noteOptional(row.TeacherID)
+		ns.cancelledBy.noteOptional(row.CancelledByID)
+		ns.bookingRoom.noteOptional(row.BookingRoomID)
 		cursors[i] = cursorOf(row.Key())
 		conn.Edges[i] = &BookingReportEdge{Node: &BookingReportRow{BookingRow: row, nodes: ns}, Cursor: cursors[i]}
 	}
@@ -439,10 +412,10 @@ type WorkloadRow struct {
 }
 
 func (r *WorkloadRow) Teacher(ctx context.Context) (*ent.User, error) {
-	return load(ctx, r.nodes, "teacher", r.TeacherID, queryUsers, userID)
+	return r.nodes.teacher.get(ctx, r.TeacherID)
 }
 func (r *WorkloadRow) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return load(ctx, r.nodes, "discipline", r.DisciplineID, queryDisciplines, disciplineID)
+	return r.nodes.discipline.get(ctx, r.DisciplineID)
 }
 
 func (r *Resolver) bookingsWorkload(ctx context.Context, schoolIDs []gid.SchoolID) ([]*WorkloadRow, error) {
@@ -460,8 +433,8 @@ func (r *Resolver) bookingsWorkload(ctx context.Context, schoolIDs []gid.SchoolI
 		if err != nil {
 			return nil, err
 		}
-		ns.add("teacher", row.TeacherID)
-		ns.add("discipline", row.DisciplineID)
+		ns.teacher.note(row.TeacherID)
+		ns.discipline.note(row.DisciplineID)
 		out = append(out, &WorkloadRow{WorkloadRow: row, nodes: ns})
 	}
 	return out, nil

@@ -15,19 +15,19 @@ type QuestionStatsBucket struct {
 }
 
 func (b *QuestionStatsBucket) School(ctx context.Context) (*ent.School, error) {
-	return loadOptional(ctx, b.nodes, "school", b.SchoolID, querySchools, schoolID)
+	return b.nodes.school.getOptional(ctx, b.SchoolID)
 }
 func (b *QuestionStatsBucket) Group(ctx context.Context) (*ent.Group, error) {
-	return loadOptional(ctx, b.nodes, "group", b.GroupID, queryGroups, groupID)
+	return b.nodes.group.getOptional(ctx, b.GroupID)
 }
 func (b *QuestionStatsBucket) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return loadOptional(ctx, b.nodes, "discipline", b.DisciplineID, queryDisciplines, disciplineID)
+	return b.nodes.discipline.getOptional(ctx, b.DisciplineID)
 }
 func (b *QuestionStatsBucket) Subject(ctx context.Context) (*ent.Subject, error) {
-	return loadOptional(ctx, b.nodes, "subject", b.SubjectID, querySubjects, subjectID)
+	return b.nodes.subject.getOptional(ctx, b.SubjectID)
 }
 func (b *QuestionStatsBucket) Teacher(ctx context.Context) (*ent.User, error) {
-	return loadOptional(ctx, b.nodes, "teacher", b.TeacherID, queryUsers, userID)
+	return b.nodes.teacher.getOptional(ctx, b.TeacherID)
 }
 
 // BookingStatsBucket is a bucket of bookingStats, with its nodes.
@@ -37,19 +37,19 @@ type BookingStatsBucket struct {
 }
 
 func (b *BookingStatsBucket) School(ctx context.Context) (*ent.School, error) {
-	return loadOptional(ctx, b.nodes, "school", b.SchoolID, querySchools, schoolID)
+	return b.nodes.school.getOptional(ctx, b.SchoolID)
 }
 func (b *BookingStatsBucket) Group(ctx context.Context) (*ent.Group, error) {
-	return loadOptional(ctx, b.nodes, "group", b.GroupID, queryGroups, groupID)
+	return b.nodes.group.getOptional(ctx, b.GroupID)
 }
 func (b *BookingStatsBucket) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return loadOptional(ctx, b.nodes, "discipline", b.DisciplineID, queryDisciplines, disciplineID)
+	return b.nodes.discipline.getOptional(ctx, b.DisciplineID)
 }
 func (b *BookingStatsBucket) Teacher(ctx context.Context) (*ent.User, error) {
-	return loadOptional(ctx, b.nodes, "teacher", b.TeacherID, queryUsers, userID)
+	return b.nodes.teacher.getOptional(ctx, b.TeacherID)
 }
 func (b *BookingStatsBucket) BookingRoom(ctx context.Context) (*ent.BookingRoom, error) {
-	return loadOptional(ctx, b.nodes, "bookingRoom", b.BookingRoomID, queryRooms, roomID)
+	return b.nodes.bookingRoom.getOptional(ctx, b.BookingRoomID)
 }
 func (b *BookingStatsBucket) Modal() *bookingroom.Modal { return b.BookingStatsBucket.Modal }
 
@@ -108,11 +108,11 @@ func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, 
 		if err != nil {
 			return nil, err
 		}
-		addOptional(ns, "school", b.SchoolID)
-		addOptional(ns, "group", b.GroupID)
-		addOptional(ns, "discipline", b.DisciplineID)
-		addOptional(ns, "subject", b.SubjectID)
-		addOptional(ns, "teacher", b.TeacherID)
+		ns.school.noteOptional(b.SchoolID)
+		ns.group.noteOptional(b.GroupID)
+		ns.discipline.noteOptional(b.DisciplineID)
+		ns.subject.noteOptional(b.SubjectID)
+		ns.teacher.noteOptional(b.TeacherID)
 		out = append(out, &QuestionStatsBucket{QuestionStatsBucket: b, nodes: ns})
 	}
 	return out, nil
@@ -141,11 +141,11 @@ func (r *Resolver) bookingStats(ctx context.Context, in report.BookingsInput, gr
 		if err != nil {
 			return nil, err
 		}
-		addOptional(ns, "school", b.SchoolID)
-		addOptional(ns, "group", b.GroupID)
-		addOptional(ns, "discipline", b.DisciplineID)
-		addOptional(ns, "teacher", b.TeacherID)
-		addOptional(ns, "bookingRoom", b.BookingRoomID)
+		ns.school.noteOptional(b.SchoolID)
+		ns.group.noteOptional(b.GroupID)
+		ns.discipline.noteOptional(b.DisciplineID)
+		ns.teacher.noteOptional(b.TeacherID)
+		ns.bookingRoom.noteOptional(b.BookingRoomID)
 		out = append(out, &BookingStatsBucket{BookingStatsBucket: b, nodes: ns})
 	}
 	return out, nil

@@ -32,7 +32,7 @@ type StudentUsage struct {
 }
 
 func (s *StudentUsage) Student(ctx context.Context) (*ent.User, error) {
-	return load(ctx, s.nodes, "student", s.id, queryUsers, userID)
+	return s.nodes.student.get(ctx, s.id)
 }
 
 // UsageQuestion is a question of a student, by discipline and subject.
@@ -42,10 +42,10 @@ type UsageQuestion struct {
 }
 
 func (u *UsageQuestion) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return load(ctx, u.nodes, "questionDiscipline", u.q.DisciplineID, queryDisciplines, disciplineID)
+	return u.nodes.discipline.get(ctx, u.q.DisciplineID)
 }
 func (u *UsageQuestion) Subject(ctx context.Context) (*ent.Subject, error) {
-	return loadOptional(ctx, u.nodes, "questionSubject", u.q.SubjectID, querySubjects, subjectID)
+	return u.nodes.subject.getOptional(ctx, u.q.SubjectID)
 }
 
 // TeacherUsage is a teacher of the groups and the questions they answered.
@@ -55,7 +55,7 @@ type TeacherUsage struct {
 }
 
 func (t *TeacherUsage) Teacher(ctx context.Context) (*ent.User, error) {
-	return load(ctx, t.nodes, "teacher", t.ID, queryUsers, userID)
+	return t.nodes.teacher.get(ctx, t.ID)
 }
 
 // DisciplineUsage is a discipline asked about in the period.
@@ -65,7 +65,7 @@ type DisciplineUsage struct {
 }
 
 func (d *DisciplineUsage) Discipline(ctx context.Context) (*ent.Discipline, error) {
-	return load(ctx, d.nodes, "discipline", d.ID, queryDisciplines, disciplineID)
+	return d.nodes.discipline.get(ctx, d.ID)
 }
 
 func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) (*GroupsUsageReport, error) {
@@ -84,12 +84,12 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 		if err != nil {
 			return nil, err
 		}
-		ns.add("student", st.ID)
+		ns.student.note(st.ID)
 		su := &StudentUsage{id: st.ID, nodes: ns, Groups: st.Groups, Active: st.Active,
 			Questions: make([]*UsageQuestion, len(st.Questions)), QuestionsCount: len(st.Questions)}
 		for i, q := range st.Questions {
-			ns.add("questionDiscipline", q.DisciplineID)
-			addOptional(ns, "questionSubject", q.SubjectID)
+			ns.discipline.note(q.DisciplineID)
+			ns.subject.noteOptional(q.SubjectID)
 			su.Questions[i] = &UsageQuestion{q: q, nodes: ns}
 		}
 		out.Students = append(out.Students, su)
@@ -100,7 +100,7 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 			if err != nil {
 				return nil, err
 			}
-			ns.add("teacher", t.ID)
+			ns.teacher.note(t.ID)
 			out.Teachers = append(out.Teachers, &TeacherUsage{TeacherUsage: t, nodes: ns})
 		}
 	}
@@ -110,7 +110,7 @@ func (r *Resolver) groupsUsage(ctx context.Context, in report.GroupsUsageInput) 
 			if err != nil {
 				return nil, err
 			}
-			ns.add("discipline", d.ID)
+			ns.discipline.note(d.ID)
 			out.Disciplines = append(out.Disciplines, &DisciplineUsage{DisciplineUsage: d, nodes: ns})
 		}
 	}
