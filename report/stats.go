@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"iter"
 	"maps"
@@ -22,8 +21,8 @@ import (
 // The stats are the reports' rows aggregated by the database: one GROUP BY
 // query over the same rows the reports yield (the same scope and filters),
 // grouped by the requested dimensions and, optionally, by a time bucket in
-// a time zone. SQLite knows no time zones, so the buckets' boundaries are
-// computed in Go and passed to the query (see timeBuckets); SQLite's
+// a time zone. The zones' rules are applied in Go and passed to the query
+// as a few pieces of the period (see timeBuckets); SQLite's
 // percentile_cont is registered by package db.
 
 // QuestionDimension is a property QuestionStats groups questions by.
@@ -75,9 +74,9 @@ const (
 )
 
 // MaxBuckets bounds the time buckets of a stats query: the buckets that
-// cover the period, counted once per time zone involved. (SQLite takes a
-// time that grows with the square of the buckets to compile the query:
-// about 0.2 s at this bound.)
+// cover the period, counted once per time zone involved. It bounds the
+// answer, and the work in Go that prepares the query; the query itself
+// does not grow with the buckets.
 const MaxBuckets = 5000
 
 // StatsOptions are the options of QuestionStats and BookingStats.
@@ -230,13 +229,15 @@ func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in Question
 		AVG(CAST(x.answer_rating AS DOUBLE PRECISION)),
 		CAST(AVG(CASE WHEN x.answer_understood THEN 1.0 WHEN NOT x.answer_understood THEN 0.0 END) AS DOUBLE PRECISION)`)
 	writeRows(q, tb, func() {
+		// Every question has its group: the LEFT JOIN gives the rows a JOIN
+		// would, and the databases drop it when no school is asked for.
 		q.add(`SELECT g.school_id AS school_id, q.group_id AS group_id, q.discipline_id AS discipline_id,
 			q.subject_id AS subject_id, q.teacher_id AS teacher_id, `+questionStatusSQL+` AS status,
 			q.created_at AS ts, q.answered_at AS answered_at, q.response_minutes AS response_minutes,
 			q.adjusted_response_minutes AS adjusted_response_minutes, q.answer_rating AS answer_rating,
 			q.answer_understood AS answer_understood
 		FROM questions q
-		JOIN groups g ON g.id = q.group_id
+		LEFT JOIN groups g ON g.id = q.group_id
 		WHERE q.created_at >= ? AND q.created_at <= ?`, in.From, in.To)
 		filterQuestions(q, groups, in)
 	})
@@ -260,7 +261,7 @@ func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in Question
 				dest = append(dest, &b.Status)
 			}
 		}
-		var bucket sql.NullInt64
+		var bucket any
 		if tb != nil {
 			dest = append(dest, &bucket)
 		}
@@ -321,11 +322,13 @@ func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsI
 		AVG(x.rating_by_student), AVG(x.rating_by_teacher), CAST(COALESCE(SUM(x.minutes), 0) AS BIGINT)`)
 	writeRows(q, tb, func() {
 		q.add(`SELECT b.school_id AS school_id, b.group_id AS group_id, b.discipline_id AS discipline_id,
-			b.teacher_id AS teacher_id, b.booking_room_id AS room_id, r.modal AS modal, `+sel.status+` AS status,
+			b.teacher_id AS teacher_id, b.booking_room_id AS room_id, r.modal AS modal, `)
+		writeBookingStatus(q, now)
+		q.add(` AS status,
 			COALESCE(b.scheduled_for, b.created_at) AS ts, CASE WHEN b.scheduled_for < ? THEN 1 END AS passed,
 			b.rating_by_student AS rating_by_student, b.rating_by_teacher AS rating_by_teacher,
 			`+minutes+` AS minutes`+bookingsFrom+`
-		LEFT JOIN booking_rooms r ON r.id = b.booking_room_id`, now, now)
+		LEFT JOIN booking_rooms r ON r.id = b.booking_room_id`, now)
 		filterBookings(q, sel, in, now)
 	})
 	writeGrouping(q, cols, tb)
@@ -351,7 +354,7 @@ func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsI
 			}
 		}
 		var (
-			bucket                sql.NullInt64
+			bucket                any
 			passed, presentPassed int
 		)
 		if tb != nil {
@@ -432,7 +435,7 @@ func percentileSQL(dialectName, expr string, fraction float64) string {
 
 // writeDimensions writes the grouped columns of a stats query's SELECT
 // list, each followed by a comma: the dimensions' columns of x, then the
-// bucket number.
+// bucket's key.
 func writeDimensions(q *query, cols []statsColumn, tb *timeBuckets) {
 	for _, c := range cols {
 		q.add("x." + c.name + ", ")
@@ -444,8 +447,8 @@ func writeDimensions(q *query, cols []statsColumn, tb *timeBuckets) {
 
 // writeRows writes the FROM clause of a stats query: x, the rows of the
 // report, which inner writes as a SELECT with a column ts (the row's time)
-// and school_id, and, with time buckets, the number of each row's bucket
-// as x.bucket.
+// and school_id, and, with time buckets, the key of each row's bucket (its
+// start) as x.bucket.
 func writeRows(q *query, tb *timeBuckets, inner func()) {
 	if tb == nil {
 		q.add(" FROM (")
@@ -483,43 +486,58 @@ func writeGrouping(q *query, cols []statsColumn, tb *timeBuckets) {
 	}
 }
 
-// timeBuckets are the time buckets of a stats query, computed in Go
-// because SQLite knows no time zones: for each time zone involved, the
-// boundaries of the buckets that cover the period.
+// timeBuckets are the time buckets of a stats query. A row falls in the
+// bucket of its local date in the zone, and the bucket's key is the first
+// instant of that local day, week or month (startOfDay), so that the
+// buckets of different zones that start at the same instant are one.
+// (Where the clocks go back across midnight, as in Moncton until 2006, the
+// day's last hour comes again after the next day has begun: its rows, by
+// their local date, fall in the earlier day.)
 //
-// The SQL finds a row's bucket with a balanced tree of CASE expressions
-// over the boundaries: about log2(buckets) comparisons per row, and no
-// join. (A join with a table of buckets on their time ranges compares
-// every row with every bucket, and neither database can index a table
-// made in the query; helped by an equality on some key, both still
-// picked plans that did so, from wrong row estimates.) The boundaries are
-// arguments, one per bucket; the numbers are literals.
-//
-// A bucket's number is the rank of its start among the distinct starts of
-// all zones, so that buckets of different zones that start at the same
-// instant are one.
+// The databases are not asked about time zones: SQLite knows none, and
+// PostgreSQL reads a local midnight that the clocks repeat as the later
+// one, where the day starts at the first (Havana on 2 November 2025,
+// Amman on 29 October 2021). The zone's rules are applied here, as a few
+// pieces of the period: in each piece the zone's UTC offset is constant,
+// and so is the shift between a bucket's local midnight and its first
+// instant. The SQL finds a row's piece by binary search over the pieces'
+// starts, truncates the row's local time (its time plus the piece's
+// offset) to its bucket's local midnight and subtracts the piece's shift.
+// There are about two pieces per change of the clocks, whatever the
+// number of buckets, so a row costs a few comparisons and one truncation.
+// (A search among the buckets' boundaries, the way before, made a query
+// that grew with the buckets: PostgreSQL took some 20 s for ten years of
+// days over 100,000 questions, nearly all of it compiling the query's
+// expressions (JIT), and SQLite's compiling grew with their square.)
 type timeBuckets struct {
+	kind      TimeBucket
 	perSchool bool // the zones are the schools' (Location nil)
 	zones     []zoneBuckets
-	starts    []time.Time // by bucket number
 }
 
-// zoneBuckets are the buckets of one time zone: bucket i runs from
-// bounds[i] (included) to bounds[i+1] (excluded) and is numbered
-// numbers[i].
+// zoneBuckets are the buckets of one time zone, as pieces of the period.
 type zoneBuckets struct {
 	schools []gid.SchoolID // those in the zone, when the zones are the schools'
-	bounds  []time.Time
-	numbers []int
+	pieces  []bucketPiece
 }
 
-// newTimeBuckets computes the buckets of opts.TimeBucket covering [from,
-// to] in opts.Location, or else in the zone of each school of zones.
+// bucketPiece is a part of the period, from its first second up to the
+// next piece's, in which a row's local time is its UTC time plus offset,
+// and the first instant of the row's bucket is the bucket's local
+// midnight, read as UTC, minus shift. All are in seconds: the zones'
+// rules change on whole seconds.
+type bucketPiece struct {
+	from          int64 // Unix time
+	offset, shift int64
+}
+
+// newTimeBuckets computes the buckets of opts.TimeBucket over [from, to]
+// in opts.Location, or else in the zone of each school of zones.
 func newTimeBuckets(opts StatsOptions, zones map[gid.SchoolID]*time.Location, from, to time.Time) (*timeBuckets, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	tb := &timeBuckets{}
+	tb := &timeBuckets{kind: opts.TimeBucket}
 	var locs []*time.Location
 	if opts.Location != nil {
 		locs = []*time.Location{opts.Location}
@@ -545,46 +563,93 @@ func newTimeBuckets(opts StatsOptions, zones map[gid.SchoolID]*time.Location, fr
 		if !ok {
 			return nil, inputError("timeBucket", "", "Time range too long for %[3]s buckets.", string(opts.TimeBucket))
 		}
-		tb.zones[i].bounds = bounds
-		if len(bounds) > 1 {
-			n += len(bounds) - 1
-			tb.starts = append(tb.starts, bounds[:len(bounds)-1]...)
-		}
-	}
-	slices.SortFunc(tb.starts, time.Time.Compare)
-	tb.starts = slices.CompactFunc(tb.starts, time.Time.Equal)
-	for i := range tb.zones {
-		z := &tb.zones[i]
-		for j := 0; j+1 < len(z.bounds); j++ {
-			number, _ := slices.BinarySearchFunc(tb.starts, z.bounds[j], time.Time.Compare)
-			z.numbers = append(z.numbers, number)
-		}
+		n += max(len(bounds)-1, 0)
+		tb.zones[i].pieces = bucketPieces(opts.TimeBucket, loc, from, to)
 	}
 	return tb, nil
 }
 
-// start returns the start, in UTC, of the bucket numbered n: NULL for the
-// row of a school whose zone the buckets miss, which the scope excludes.
-func (tb *timeBuckets) start(n sql.NullInt64) (*time.Time, error) {
-	if !n.Valid || n.Int64 < 0 || int(n.Int64) >= len(tb.starts) {
-		return nil, fmt.Errorf("report: stats: a row outside the time buckets (%v)", n)
+// bucketPieces returns the pieces of [from, to] in loc for buckets of kind
+// tb: a piece starts wherever the zone's offset changes, or the shift of
+// the bucket that the local time falls in.
+func bucketPieces(tb TimeBucket, loc *time.Location, from, to time.Time) []bucketPiece {
+	var pieces []bucketPiece
+	end := to.Unix() + 1 // the period's seconds are from.Unix() to to.Unix()
+	for at := from.Unix(); at < end; {
+		local := time.Unix(at, 0).In(loc)
+		_, offset := local.Zone()
+		zoneEnd := end // the offset holds up to there
+		if _, e := local.ZoneBounds(); !e.IsZero() && e.Unix() > at && e.Unix() < end {
+			zoneEnd = e.Unix()
+		}
+		// While the offset holds, the local time goes only forward: the
+		// bucket of at's local date lasts until the next bucket's midnight.
+		for at < zoneEnd {
+			first := bucketDay(tb, time.Unix(at+int64(offset), 0).UTC())
+			y, m, d := first.Date()
+			p := bucketPiece{from: at, offset: int64(offset), shift: first.Unix() - startOfDay(y, m, d, loc).Unix()}
+			if n := len(pieces); n == 0 || pieces[n-1].offset != p.offset || pieces[n-1].shift != p.shift {
+				pieces = append(pieces, p)
+			}
+			at = min(nextBucketDay(tb, first).Unix()-p.offset, zoneEnd)
+		}
 	}
-	t := tb.starts[n.Int64].UTC()
+	return pieces
+}
+
+// bucketDay returns the first day of the bucket of kind tb that holds the
+// date of t (in t's location), as midnight UTC.
+func bucketDay(tb TimeBucket, t time.Time) time.Time {
+	y, m, d := t.Date()
+	switch tb {
+	case BucketWeek:
+		d -= (int(t.Weekday()) + 6) % 7 // back to Monday
+	case BucketMonth:
+		d = 1
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// nextBucketDay returns the first day of the bucket of kind tb after the
+// one that starts on the day first (midnight UTC).
+func nextBucketDay(tb TimeBucket, first time.Time) time.Time {
+	switch tb {
+	case BucketWeek:
+		return first.AddDate(0, 0, 7)
+	case BucketMonth:
+		return first.AddDate(0, 1, 0)
+	}
+	return first.AddDate(0, 0, 1)
+}
+
+// start returns the start, in UTC, of the bucket of a key: Unix seconds on
+// SQLite, a timestamp of the UTC time on PostgreSQL. A row of a school
+// whose zone the buckets miss, which the scope excludes, would have none.
+func (tb *timeBuckets) start(key any) (*time.Time, error) {
+	var t time.Time
+	switch k := key.(type) {
+	case int64:
+		t = time.Unix(k, 0).UTC()
+	case time.Time:
+		t = k.UTC()
+	default:
+		return nil, fmt.Errorf("report: stats: a row outside the time buckets (%v)", key)
+	}
 	return &t, nil
 }
 
 func compareSchools(a, b gid.SchoolID) int { return slices.Compare(a[:], b[:]) }
 
-// writeBucket writes the expression of the number of the bucket of the
-// time ts of a row of school school (NULL for a school of no zone, which
-// the scope excludes).
+// writeBucket writes the expression of the key of the bucket of the time
+// ts of a row of school school (NULL for a school of no zone, which the
+// scope excludes).
 func (tb *timeBuckets) writeBucket(q *query, ts, school string) {
 	if !tb.perSchool || len(tb.zones) == 1 {
-		tb.zones[0].writeTree(q, ts)
+		tb.zones[0].writeTree(q, tb.kind, ts)
 		return
 	}
 	if len(tb.zones) == 0 {
-		q.add("CAST(NULL AS INTEGER)")
+		q.add(nullKey(q.dialect))
 		return
 	}
 	q.add("CASE")
@@ -592,35 +657,100 @@ func (tb *timeBuckets) writeBucket(q *query, ts, school string) {
 		q.add(" WHEN " + school)
 		inValues(q, z.schools)
 		q.add(" THEN ")
-		z.writeTree(q, ts)
+		z.writeTree(q, tb.kind, ts)
 	}
 	q.add(" END")
 }
 
-// writeTree writes the expression of the number of the zone's bucket that
-// holds ts: a search among its buckets, which cover the period, so that
-// no row is before the first or after the last.
-func (z *zoneBuckets) writeTree(q *query, ts string) {
-	if len(z.numbers) == 0 {
-		q.add("CAST(NULL AS INTEGER)")
-		return
+func nullKey(dialectName string) string {
+	if dialectName == dialect.Postgres {
+		return "CAST(NULL AS timestamp)"
 	}
-	z.writeSubtree(q, ts, 0, len(z.numbers))
+	return "CAST(NULL AS INTEGER)"
 }
 
-// writeSubtree writes the number of the bucket among buckets lo to hi - 1
-// that holds ts.
-func (z *zoneBuckets) writeSubtree(q *query, ts string, lo, hi int) {
+// writeTree writes the expression of the key of the zone's bucket of kind
+// tb that holds ts: a search among the pieces, which cover the period, so
+// that the first holds any time before the second's start and the last
+// any time after its own.
+func (z *zoneBuckets) writeTree(q *query, tb TimeBucket, ts string) {
+	switch {
+	case len(z.pieces) == 0:
+		q.add(nullKey(q.dialect))
+	case q.dialect == dialect.Postgres:
+		z.writePostgresKey(q, tb, ts)
+	default:
+		z.writeSubtree(q, tb, ts, 0, len(z.pieces))
+	}
+}
+
+// writePostgresKey writes the key on PostgreSQL: the bucket's first
+// instant, as a timestamp of its UTC time. The pieces are arrays there,
+// in which width_bucket finds the row's by binary search: the query is
+// the same whatever the period, and the planner, which costs a CASE by
+// all its branches, does not overestimate it (and pick a parallel plan
+// that was slower here).
+func (z *zoneBuckets) writePostgresKey(q *query, tb TimeBucket, ts string) {
+	// AT TIME ZONE an interval adds it (east is positive): no zone rules,
+	// no ambiguous local times.
+	local := "date_trunc('" + strings.ToLower(string(tb)) + "', " + ts + " AT TIME ZONE "
+	if len(z.pieces) == 1 {
+		p := z.pieces[0]
+		q.add("("+local+"CAST(? AS interval)) - CAST(? AS interval))", seconds(p.offset), seconds(p.shift))
+		return
+	}
+	starts := make([]time.Time, 0, len(z.pieces)-1)
+	offsets := make([]time.Duration, 0, len(z.pieces))
+	shifts := make([]time.Duration, 0, len(z.pieces))
+	for i, p := range z.pieces {
+		if i > 0 {
+			starts = append(starts, time.Unix(p.from, 0).UTC())
+		}
+		offsets, shifts = append(offsets, seconds(p.offset)), append(shifts, seconds(p.shift))
+	}
+	piece := "[width_bucket(" + ts + ", CAST(? AS timestamptz[])) + 1]"
+	q.add("("+local+"(CAST(? AS interval[]))"+piece+") - (CAST(? AS interval[]))"+piece+")",
+		offsets, starts, shifts, starts)
+}
+
+func seconds(n int64) time.Duration { return time.Duration(n) * time.Second }
+
+// writeSubtree writes the key on SQLite, for ts in one of the pieces lo to
+// hi - 1: a balanced tree of CASE expressions over the pieces' starts.
+func (z *zoneBuckets) writeSubtree(q *query, tb TimeBucket, ts string, lo, hi int) {
 	if hi-lo == 1 {
-		q.add(strconv.Itoa(z.numbers[lo]))
+		writeSQLiteKey(q, tb, ts, z.pieces[lo])
 		return
 	}
 	mid := (lo + hi) / 2
-	q.add("CASE WHEN "+ts+" < ? THEN ", z.bounds[mid].UTC())
-	z.writeSubtree(q, ts, lo, mid)
+	q.add("CASE WHEN "+ts+" < ? THEN ", time.Unix(z.pieces[mid].from, 0).UTC())
+	z.writeSubtree(q, tb, ts, lo, mid)
 	q.add(" ELSE ")
-	z.writeSubtree(q, ts, mid, hi)
+	z.writeSubtree(q, tb, ts, mid, hi)
 	q.add(" END")
+}
+
+// writeSQLiteKey writes the key on SQLite of the bucket of kind tb of the
+// time ts, which piece p holds: the bucket's first instant in Unix
+// seconds.
+func writeSQLiteKey(q *query, tb TimeBucket, ts string, p bucketPiece) {
+	// SQLite stores times as text in UTC. Their whole seconds, without the
+	// fraction, which unixepoch would round to the millisecond (and so
+	// 23:59:59.9999 up to the next day).
+	secs := "unixepoch(substr(" + ts + ", 1, 19))"
+	if tb == BucketMonth {
+		q.add("(unixepoch("+secs+" + ?, 'unixepoch', 'start of month') - ?)", p.offset, p.shift)
+		return
+	}
+	// A day or a week is a whole number of days, or of weeks, after a
+	// local Monday midnight at or before the piece, the numbers all
+	// positive so that the division truncates down.
+	length := "86400"
+	if tb == BucketWeek {
+		length = "604800"
+	}
+	monday := bucketDay(BucketWeek, time.Unix(p.from+p.offset, 0).UTC()).Unix()
+	q.add("(("+secs+" + ?) / "+length+" * "+length+" + ?)", p.offset-monday, monday-p.shift)
 }
 
 // bucketBounds returns the boundaries of the buckets of kind tb, in loc,
@@ -632,13 +762,7 @@ func bucketBounds(tb TimeBucket, loc *time.Location, from, to time.Time, limit i
 	if to.Before(from) {
 		return nil, true
 	}
-	y, m, d := from.In(loc).Date()
-	switch tb {
-	case BucketWeek:
-		d -= (int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Weekday()) + 6) % 7 // back to Monday
-	case BucketMonth:
-		d = 1
-	}
+	y, m, d := bucketDay(tb, from.In(loc)).Date()
 	for i := 0; ; i++ {
 		var start time.Time
 		switch tb {
