@@ -1,7 +1,9 @@
 package export
 
 // The columns of the four REST reports. Keys and their order are those of the
-// public API's JSON; headers are what CSV and XLSX show.
+// public API's JSON; headers are what CSV and XLSX show. Package report gives
+// each column its value by key (report/legacy.go) and will not start while a
+// column here has no value there, or a value there has no column here.
 
 // QuestionColumns are the columns of the questions report. Its CSV headers
 // are the JSON keys themselves.

@@ -86,8 +86,8 @@ func (r *BookingRow) Duration() (int, bool) {
 	return int(r.MeetingEndedAt.Sub(*r.MeetingStartedAt) / time.Minute), true
 }
 
-// bookingStatusSQL derives a booking's status at now (the query's first
-// argument after the today table), first rule that matches:
+// bookingStatusSQL derives a booking's status at now (its one argument,
+// which writeBookingStatus gives it), first rule that matches:
 //  1. cancelled by the student: inside the schedule when cancelled at
 //     least the school's min_cancel_hours before scheduled_for, else
 //     outside; cancelled by anyone else: cancelled;
@@ -120,12 +120,17 @@ func bookingStatusSQL(dialectName string) string {
 	ELSE 'PENDING' END`
 }
 
+// writeBookingStatus writes the expression of a booking's status at now;
+// it needs the today table and bookingsFrom.
+func writeBookingStatus(q *query, now time.Time) {
+	q.add(bookingStatusSQL(q.dialect), now)
+}
+
 // bookingSelection is what a bookings query covers, resolved from the
 // input and the token's scope.
 type bookingSelection struct {
-	scope  schoolScope
-	zones  map[gid.SchoolID]*time.Location
-	status string // the status expression; needs the today table and now
+	scope schoolScope
+	zones map[gid.SchoolID]*time.Location
 }
 
 // selectBookings validates the input and resolves what it covers; every
@@ -145,7 +150,7 @@ func selectBookings(ctx context.Context, d *db.DB, p *auth.Principal, in Booking
 	if err != nil {
 		return bookingSelection{}, err
 	}
-	return bookingSelection{scope: scope, zones: zones, status: bookingStatusSQL(d.Dialect)}, nil
+	return bookingSelection{scope: scope, zones: zones}, nil
 }
 
 // bookingsFrom is the FROM clause the status expression needs.
@@ -169,7 +174,9 @@ func filterBookings(q *query, sel bookingSelection, in BookingsInput, now time.T
 	andIn(q, "b.discipline_id", in.DisciplineIDs)
 	andIn(q, "b.teacher_id", in.TeacherIDs)
 	if len(in.Statuses) > 0 {
-		q.add(" AND ("+sel.status+")", now)
+		q.add(" AND (")
+		writeBookingStatus(q, now)
+		q.add(")")
 		inValues(q, in.Statuses)
 	}
 }
@@ -205,14 +212,15 @@ func Bookings(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsInput
 	q.add(`SELECT b.id, s.id, s.name, b.created_at, b.scheduled_for, b.meeting_started_at, b.meeting_ended_at,
 		st.id, st.external_id, st.first_name, st.last_name, st.email,
 		t.id, t.first_name, t.last_name, t.email, g.id, g.name, d.id, d.name, r.id, r.name, r.modal,
-		b.rating_by_student, b.rating_by_teacher, b.call_quality_rating_by_student, b.call_quality_rating_by_teacher,
-		`+sel.status+`, b.cancelled_at, cb.id, cb.first_name, cb.last_name`+bookingsFrom+`
+		b.rating_by_student, b.rating_by_teacher, b.call_quality_rating_by_student, b.call_quality_rating_by_teacher, `)
+	writeBookingStatus(q, now)
+	q.add(`, b.cancelled_at, cb.id, cb.first_name, cb.last_name` + bookingsFrom + `
 	JOIN groups g ON g.id = b.group_id
 	JOIN users st ON st.id = b.student_id
 	LEFT JOIN users t ON t.id = b.teacher_id
 	JOIN disciplines d ON d.id = b.discipline_id
 	LEFT JOIN booking_rooms r ON r.id = b.booking_room_id
-	LEFT JOIN users cb ON cb.id = b.cancelled_by_id`, now)
+	LEFT JOIN users cb ON cb.id = b.cancelled_by_id`)
 	filterBookings(q, sel, in, now)
 	if in.After != nil {
 		q.add(` AND (COALESCE(b.scheduled_for, b.created_at) > ?

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/stift/stift-reports/export"
@@ -9,51 +11,124 @@ import (
 
 // The legacy REST API's rendering of the reports: its value conventions
 // ("" for an absent value where the public examples show "", null where
-// they show null), date formats and labels. Values come in the order of
-// the columns in package export.
+// they show null), date formats and labels. Each table below gives, by
+// key, the value of every column that package export lists for it, and
+// newTable puts the values in export's order: a column and its value are
+// matched by name, never by position.
 
 // DefaultPortalURL is the portal that question links point to.
 const DefaultPortalURL = "https://portal.stift.com.br"
 
+// A table is the columns of a legacy table, each with the function that
+// gives its value for a row of type T.
+type table[T any] struct {
+	columns []export.Column
+	values  []func(T) any
+}
+
+// newTable gives each of columns its value in byKey. It panics unless byKey
+// holds a value for every column and for nothing else, so that a column
+// added on one side only stops the program (and every test) at start-up.
+func newTable[T any](columns []export.Column, byKey map[string]func(T) any) table[T] {
+	t := table[T]{columns: columns, values: make([]func(T) any, len(columns))}
+	for i, c := range columns {
+		value, ok := byKey[c.Key]
+		if !ok {
+			panic(fmt.Sprintf("report: no value for column %q", c.Key))
+		}
+		t.values[i] = value
+	}
+	for key := range byKey {
+		if !slices.ContainsFunc(columns, func(c export.Column) bool { return c.Key == key }) {
+			panic(fmt.Sprintf("report: a value for %q, which is no column", key))
+		}
+	}
+	return t
+}
+
+// row returns r's values in the order of the columns.
+func (t table[T]) row(r T) []any {
+	row := make([]any, len(t.values))
+	for i, value := range t.values {
+		row[i] = value(r)
+	}
+	return row
+}
+
+// object returns r as a JSON object keyed by the columns' keys, then the
+// fields of extra.
+func (t table[T]) object(r T, extra ...export.Field) export.Object {
+	obj := make(export.Object, len(t.values), len(t.values)+len(extra))
+	for i, value := range t.values {
+		obj[i] = export.Field{Key: t.columns[i].Key, Value: value(r)}
+	}
+	return append(obj, extra...)
+}
+
+// rows yields the row of each of items.
+func (t table[T]) rows(items iter.Seq[T]) export.Rows {
+	return func(yield func([]any, error) bool) {
+		for r := range items {
+			if !yield(t.row(r), nil) {
+				return
+			}
+		}
+	}
+}
+
 // Legacy returns the question as the legacy API shows it, in the order of
 // export.QuestionColumns; link points into the portal at portalURL.
 func (r *QuestionRow) Legacy(portalURL string) []any {
-	id := r.ID.String()
-	studentID, studentName := r.StudentID.String(), fullName(r.StudentFirstName, r.StudentLastName)
-	if r.StudentHidden {
-		studentID, studentName = "", anonymousName
-	}
-	teacherID := ""
-	if r.TeacherID != nil {
-		teacherID = r.TeacherID.String()
-	}
-	return []any{
-		id,
-		r.SchoolName,
-		r.GroupName,
-		studentID,
-		studentName,
-		r.StudentEmail,
-		teacherID,
-		fullName(r.TeacherFirstName, r.TeacherLastName),
-		r.TeacherEmail,
-		r.DisciplineName,
-		r.SubjectName,
-		formatTime(r.CreatedAt.UTC(), isoMillis),
-		timeOr(r.AnsweredAt, time.UTC, isoMillis),
-		r.Status.Label(),
-		r.Anonymous,
-		r.Description,
-		textOr(r.AnswerDescription),
-		textOr(r.ReplyDescription),
-		textOr(r.ReplyAnswerDescription),
-		orEmpty(r.AnswerRating),
-		orEmpty(r.AnswerUnderstood),
-		textOr(r.AnswerComment),
-		r.HasSeenAnswer,
-		r.Link(portalURL),
-	}
+	return questionTable.row(legacyQuestion{r, portalURL})
 }
+
+// legacyQuestion is a question and the portal its link points into.
+type legacyQuestion struct {
+	*QuestionRow
+	portalURL string
+}
+
+var questionTable = newTable(export.QuestionColumns, map[string]func(legacyQuestion) any{
+	"question_id": func(q legacyQuestion) any { return q.ID.String() },
+	"school":      func(q legacyQuestion) any { return q.SchoolName },
+	"group":       func(q legacyQuestion) any { return q.GroupName },
+	"student_id": func(q legacyQuestion) any {
+		if q.StudentHidden {
+			return ""
+		}
+		return q.StudentID.String()
+	},
+	"student_name": func(q legacyQuestion) any {
+		if q.StudentHidden {
+			return anonymousName
+		}
+		return fullName(q.StudentFirstName, q.StudentLastName)
+	},
+	"student_email": func(q legacyQuestion) any { return q.StudentEmail },
+	"teacher_id": func(q legacyQuestion) any {
+		if q.TeacherID == nil {
+			return ""
+		}
+		return q.TeacherID.String()
+	},
+	"teacher_name":             func(q legacyQuestion) any { return fullName(q.TeacherFirstName, q.TeacherLastName) },
+	"teacher_email":            func(q legacyQuestion) any { return q.TeacherEmail },
+	"question_discipline":      func(q legacyQuestion) any { return q.DisciplineName },
+	"question_subject":         func(q legacyQuestion) any { return q.SubjectName },
+	"question_created_at":      func(q legacyQuestion) any { return formatTime(q.CreatedAt.UTC(), isoMillis) },
+	"question_answered_at":     func(q legacyQuestion) any { return timeOr(q.AnsweredAt, time.UTC, isoMillis) },
+	"question_status":          func(q legacyQuestion) any { return q.Status.Label() },
+	"question_anonymous":       func(q legacyQuestion) any { return q.Anonymous },
+	"question_description":     func(q legacyQuestion) any { return q.Description },
+	"answer_description":       func(q legacyQuestion) any { return textOr(q.AnswerDescription) },
+	"reply_description":        func(q legacyQuestion) any { return textOr(q.ReplyDescription) },
+	"reply_answer_description": func(q legacyQuestion) any { return textOr(q.ReplyAnswerDescription) },
+	"answer_rating":            func(q legacyQuestion) any { return orEmpty(q.AnswerRating) },
+	"answer_understood":        func(q legacyQuestion) any { return orEmpty(q.AnswerUnderstood) },
+	"answer_comment":           func(q legacyQuestion) any { return textOr(q.AnswerComment) },
+	"has_seen_answer":          func(q legacyQuestion) any { return q.HasSeenAnswer },
+	"link":                     func(q legacyQuestion) any { return q.Link(q.portalURL) },
+})
 
 // Link returns the question's page in the portal at portalURL.
 func (r *QuestionRow) Link(portalURL string) string {
@@ -62,47 +137,49 @@ func (r *QuestionRow) Link(portalURL string) string {
 
 // Legacy returns the booking as the legacy API shows it, in the order of
 // export.BookingColumns: times in the school's zone, ratings with one decimal.
-func (r *BookingRow) Legacy() []any {
-	duration := any("")
-	if m, ok := r.Duration(); ok {
-		duration = m
-	}
-	modal := ""
-	if r.BookingRoomModal != "" {
-		modal = ModalLabel(r.BookingRoomModal)
-	}
-	return []any{
-		r.ID.String(),
-		r.SchoolName,
-		formatTime(r.CreatedAt.In(r.Location), localMinutes),
-		timeOr(r.ScheduledFor, r.Location, localMinutes),
-		timeOr(r.MeetingStartedAt, r.Location, localMinutes),
-		timeOr(r.MeetingEndedAt, r.Location, localMinutes),
-		duration,
-		r.StudentExternalID,
-		fullName(r.StudentFirstName, r.StudentLastName),
-		r.StudentEmail,
-		fullName(r.TeacherFirstName, r.TeacherLastName),
-		r.TeacherEmail,
-		r.GroupName,
-		r.DisciplineName,
-		r.BookingRoomName,
-		modal,
-		rating(r.RatingByStudent),
-		rating(r.RatingByTeacher),
-		rating(r.CallQualityByStudent),
-		rating(r.CallQualityByTeacher),
-		r.Status.Label(),
-		timeOr(r.CancelledAt, r.Location, localMinutes),
-		r.CancelledByName,
-	}
-}
+func (r *BookingRow) Legacy() []any { return bookingTable.row(r) }
+
+var bookingTable = newTable(export.BookingColumns, map[string]func(*BookingRow) any{
+	"id":            func(r *BookingRow) any { return r.ID.String() },
+	"school_name":   func(r *BookingRow) any { return r.SchoolName },
+	"created_at":    func(r *BookingRow) any { return formatTime(r.CreatedAt.In(r.Location), localMinutes) },
+	"scheduled_for": func(r *BookingRow) any { return timeOr(r.ScheduledFor, r.Location, localMinutes) },
+	"start_time":    func(r *BookingRow) any { return timeOr(r.MeetingStartedAt, r.Location, localMinutes) },
+	"end_time":      func(r *BookingRow) any { return timeOr(r.MeetingEndedAt, r.Location, localMinutes) },
+	"duration": func(r *BookingRow) any {
+		if m, ok := r.Duration(); ok {
+			return m
+		}
+		return ""
+	},
+	"student_external_id":            func(r *BookingRow) any { return r.StudentExternalID },
+	"student_name":                   func(r *BookingRow) any { return fullName(r.StudentFirstName, r.StudentLastName) },
+	"student_email":                  func(r *BookingRow) any { return r.StudentEmail },
+	"teacher_name":                   func(r *BookingRow) any { return fullName(r.TeacherFirstName, r.TeacherLastName) },
+	"teacher_email":                  func(r *BookingRow) any { return r.TeacherEmail },
+	"group_name":                     func(r *BookingRow) any { return r.GroupName },
+	"discipline_name":                func(r *BookingRow) any { return r.DisciplineName },
+	"booking_room_name":              func(r *BookingRow) any { return r.BookingRoomName },
+	"booking_room_modal":             func(r *BookingRow) any { return ModalLabel(r.BookingRoomModal) }, // "" without a room
+	"rating_by_student":              func(r *BookingRow) any { return rating(r.RatingByStudent) },
+	"rating_by_teacher":              func(r *BookingRow) any { return rating(r.RatingByTeacher) },
+	"call_quality_rating_by_student": func(r *BookingRow) any { return rating(r.CallQualityByStudent) },
+	"call_quality_rating_by_teacher": func(r *BookingRow) any { return rating(r.CallQualityByTeacher) },
+	"status":                         func(r *BookingRow) any { return r.Status.Label() },
+	"cancelled_at":                   func(r *BookingRow) any { return timeOr(r.CancelledAt, r.Location, localMinutes) },
+	"cancelled_by_name":              func(r *BookingRow) any { return r.CancelledByName },
+})
 
 // Legacy returns the row as the legacy API shows it, in the order of
 // export.WorkloadColumns.
-func (r *WorkloadRow) Legacy() []any {
-	return []any{fullName(r.TeacherFirstName, r.TeacherLastName), r.TeacherEmail, r.WeeklyMinutes, r.DisciplineName}
-}
+func (r *WorkloadRow) Legacy() []any { return workloadTable.row(r) }
+
+var workloadTable = newTable(export.WorkloadColumns, map[string]func(*WorkloadRow) any{
+	"teacher_name":    func(r *WorkloadRow) any { return fullName(r.TeacherFirstName, r.TeacherLastName) },
+	"teacher_email":   func(r *WorkloadRow) any { return r.TeacherEmail },
+	"weekly_minutes":  func(r *WorkloadRow) any { return r.WeeklyMinutes },
+	"discipline_name": func(r *WorkloadRow) any { return r.DisciplineName },
+})
 
 // LegacyRows adapts a stream of report rows to the legacy values.
 func LegacyRows[T any](seq iter.Seq2[T, error], legacy func(*T) []any) export.Rows {

@@ -2,7 +2,9 @@ package report
 
 import (
 	"iter"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/stift/stift-reports/export"
 )
@@ -51,33 +53,11 @@ func (u *GroupsUsage) legacyStudent(st *StudentUsage) export.Object {
 			{Key: "subject", Value: subject},
 		}
 	}
-	return export.Object{
-		{Key: "name", Value: fullName(st.FirstName, st.LastName)},
-		{Key: "groups", Value: st.Groups},
-		{Key: "email", Value: st.Email},
-		{Key: "active", Value: st.Active},
-		{Key: "created_at", Value: st.CreatedAt.In(u.Location).Format(isoDay)},
-		{Key: "blocked_at", Value: dateOrNil(st.BlockedAt, u.Location)},
-		{Key: "deleted_at", Value: dateOrNil(st.DeletedAt, u.Location)},
-		{Key: "questions_count", Value: len(st.Questions)},
-		{Key: "questions", Value: questions},
-	}
+	return studentTable.object(usageStudent{st, u.Location}, export.Field{Key: "questions", Value: questions})
 }
 
 func (u *GroupsUsage) legacyTeacher(t *TeacherUsage) export.Object {
-	return export.Object{
-		{Key: "first_name", Value: t.FirstName},
-		{Key: "last_name", Value: t.LastName},
-		{Key: "email", Value: t.Email},
-		{Key: "groups", Value: t.Groups},
-		{Key: "disciplines", Value: t.Disciplines},
-		{Key: "active", Value: t.Active},
-		{Key: "answered_questions_count", Value: t.AnsweredQuestions},
-		{Key: "average_response_time_in_minutes", Value: floatOrNil(t.AverageResponseMinutes)},
-		{Key: "created_at", Value: t.CreatedAt.In(u.Location).Format(isoDay)},
-		{Key: "blocked_at", Value: dateOrNil(t.BlockedAt, u.Location)},
-		{Key: "deleted_at", Value: dateOrNil(t.DeletedAt, u.Location)},
-	}
+	return teacherTable.object(usageTeacher{t, u.Location})
 }
 
 func legacyDiscipline(d *DisciplineUsage) export.Object {
@@ -120,63 +100,114 @@ func objects[T any](seq iter.Seq2[T, error], object func(*T) export.Object) expo
 // XLSX downloads: the summary (indicators, then questions per discipline),
 // the students, and the teachers and disciplines when asked for.
 func (u *GroupsUsage) LegacySections() []export.Section {
-	s := u.Summary
-	indicators := []any{
-		u.From.In(u.Location).Format(localDay),
-		u.To.In(u.Location).Format(localDay),
-		s.TotalQuestions,
-		floatOrNil(s.AverageAdjustedResponseMinutes),
-		s.ActiveUsersShare * 100,
-		floatOrNil(s.AverageAnswerRating),
-		floatOrNil(s.AverageNPS),
-		floatOrNil(s.AverageResponseTimeNPS),
-	}
 	summary := func(yield func([]any, error) bool) {
-		for i, ind := range export.SummaryIndicators {
-			if !yield([]any{ind.Header, indicators[i]}, nil) {
-				return
-			}
-		}
-	}
-	byDiscipline := func(yield func([]any, error) bool) {
-		for _, d := range s.QuestionsByDiscipline {
-			if !yield([]any{d.Name, d.Count}, nil) {
+		for i, c := range indicatorTable.columns {
+			if !yield(summaryTable.row(indicator{c.Header, indicatorTable.values[i](u)}), nil) {
 				return
 			}
 		}
 	}
 	sections := []export.Section{
 		{Name: export.SummarySheet, Columns: export.SummaryColumns, Rows: summary},
-		{Name: export.SummarySheet, Columns: export.DisciplineCountColumns, Rows: byDiscipline},
-		{Name: export.StudentsSheet, Columns: export.StudentColumns, Rows: LegacyRows(u.Students, u.studentCells)},
+		{Name: export.SummarySheet, Columns: export.DisciplineCountColumns,
+			Rows: disciplineCountTable.rows(slices.Values(u.Summary.QuestionsByDiscipline))},
+		{Name: export.StudentsSheet, Columns: export.StudentColumns, Rows: LegacyRows(u.Students,
+			func(st *StudentUsage) []any { return studentTable.row(usageStudent{st, u.Location}) })},
 	}
 	if u.Teachers != nil {
 		sections = append(sections, export.Section{Name: export.TeachersSheet, Columns: export.TeacherColumns,
-			Rows: LegacyRows(u.Teachers, u.teacherCells)})
+			Rows: LegacyRows(u.Teachers, func(t *TeacherUsage) []any { return teacherTable.row(usageTeacher{t, u.Location}) })})
 	}
 	if u.Disciplines != nil {
 		sections = append(sections, export.Section{Name: export.DisciplinesSheet, Columns: export.DisciplineColumns,
-			Rows: LegacyRows(u.Disciplines, disciplineCells)})
+			Rows: LegacyRows(u.Disciplines, disciplineTable.row)})
 	}
 	return sections
 }
 
-func (u *GroupsUsage) studentCells(st *StudentUsage) []any {
-	return []any{fullName(st.FirstName, st.LastName), st.Groups, st.Email, st.Active,
-		st.CreatedAt.In(u.Location).Format(isoDay), dateOrNil(st.BlockedAt, u.Location),
-		dateOrNil(st.DeletedAt, u.Location), len(st.Questions)}
+// indicator is a row of the summary: an indicator's label and value.
+type indicator struct {
+	label string
+	value any
 }
 
-func (u *GroupsUsage) teacherCells(t *TeacherUsage) []any {
-	return []any{t.FirstName, t.LastName, t.Email, t.Groups, t.Disciplines, t.Active, t.AnsweredQuestions,
-		floatOrNil(t.AverageResponseMinutes), t.CreatedAt.In(u.Location).Format(isoDay),
-		dateOrNil(t.BlockedAt, u.Location), dateOrNil(t.DeletedAt, u.Location)}
-}
+var summaryTable = newTable(export.SummaryColumns, map[string]func(indicator) any{
+	"indicator": func(i indicator) any { return i.label },
+	"value":     func(i indicator) any { return i.value },
+})
 
-func disciplineCells(d *DisciplineUsage) []any {
-	top := make([]string, len(d.TopSubjects))
-	for i, s := range d.TopSubjects {
-		top[i] = s.Name + " (" + strconv.Itoa(s.Count) + ")"
+// indicatorTable gives the value of each indicator of the summary, a row of
+// summaryTable each.
+var indicatorTable = newTable(export.SummaryIndicators, map[string]func(*GroupsUsage) any{
+	"start_date":      func(u *GroupsUsage) any { return u.From.In(u.Location).Format(localDay) },
+	"end_date":        func(u *GroupsUsage) any { return u.To.In(u.Location).Format(localDay) },
+	"total_questions": func(u *GroupsUsage) any { return u.Summary.TotalQuestions },
+	"average_adjusted_response_time_in_minutes": func(u *GroupsUsage) any {
+		return floatOrNil(u.Summary.AverageAdjustedResponseMinutes)
+	},
+	"active_users_percentage":   func(u *GroupsUsage) any { return u.Summary.ActiveUsersShare * 100 },
+	"average_answer_rating":     func(u *GroupsUsage) any { return floatOrNil(u.Summary.AverageAnswerRating) },
+	"average_nps":               func(u *GroupsUsage) any { return floatOrNil(u.Summary.AverageNPS) },
+	"average_response_time_nps": func(u *GroupsUsage) any { return floatOrNil(u.Summary.AverageResponseTimeNPS) },
+})
+
+var disciplineCountTable = newTable(export.DisciplineCountColumns, map[string]func(NameCount) any{
+	"discipline": func(c NameCount) any { return c.Name },
+	"questions":  func(c NameCount) any { return c.Count },
+})
+
+// usageStudent is a student of the groups usage and the zone its dates are
+// given in; usageTeacher likewise a teacher.
+type (
+	usageStudent struct {
+		*StudentUsage
+		loc *time.Location
 	}
-	return []any{d.Name, d.TotalQuestions, floatOrNil(d.AverageResponseMinutes), top}
-}
+	usageTeacher struct {
+		*TeacherUsage
+		loc *time.Location
+	}
+)
+
+// studentTable's values are also the JSON fields of a student, but for the
+// questions themselves: the table counts them.
+var studentTable = newTable(export.StudentColumns, map[string]func(usageStudent) any{
+	"name":            func(s usageStudent) any { return fullName(s.FirstName, s.LastName) },
+	"groups":          func(s usageStudent) any { return s.Groups },
+	"email":           func(s usageStudent) any { return s.Email },
+	"active":          func(s usageStudent) any { return s.Active },
+	"created_at":      func(s usageStudent) any { return s.CreatedAt.In(s.loc).Format(isoDay) },
+	"blocked_at":      func(s usageStudent) any { return dateOrNil(s.BlockedAt, s.loc) },
+	"deleted_at":      func(s usageStudent) any { return dateOrNil(s.DeletedAt, s.loc) },
+	"questions_count": func(s usageStudent) any { return len(s.Questions) },
+})
+
+// teacherTable's values are also the JSON fields of a teacher.
+var teacherTable = newTable(export.TeacherColumns, map[string]func(usageTeacher) any{
+	"first_name":                       func(t usageTeacher) any { return t.FirstName },
+	"last_name":                        func(t usageTeacher) any { return t.LastName },
+	"email":                            func(t usageTeacher) any { return t.Email },
+	"groups":                           func(t usageTeacher) any { return t.Groups },
+	"disciplines":                      func(t usageTeacher) any { return t.Disciplines },
+	"active":                           func(t usageTeacher) any { return t.Active },
+	"answered_questions_count":         func(t usageTeacher) any { return t.AnsweredQuestions },
+	"average_response_time_in_minutes": func(t usageTeacher) any { return floatOrNil(t.AverageResponseMinutes) },
+	"created_at":                       func(t usageTeacher) any { return t.CreatedAt.In(t.loc).Format(isoDay) },
+	"blocked_at":                       func(t usageTeacher) any { return dateOrNil(t.BlockedAt, t.loc) },
+	"deleted_at":                       func(t usageTeacher) any { return dateOrNil(t.DeletedAt, t.loc) },
+})
+
+// disciplineTable flattens top_subjects, a JSON object, to "name (count)"
+// items.
+var disciplineTable = newTable(export.DisciplineColumns, map[string]func(*DisciplineUsage) any{
+	"name":                             func(d *DisciplineUsage) any { return d.Name },
+	"total_questions":                  func(d *DisciplineUsage) any { return d.TotalQuestions },
+	"average_response_time_in_minutes": func(d *DisciplineUsage) any { return floatOrNil(d.AverageResponseMinutes) },
+	"top_subjects": func(d *DisciplineUsage) any {
+		top := make([]string, len(d.TopSubjects))
+		for i, s := range d.TopSubjects {
+			top[i] = s.Name + " (" + strconv.Itoa(s.Count) + ")"
+		}
+		return top
+	},
+})

@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"context"
+	"iter"
+	"maps"
 	"testing"
 	"time"
 
@@ -38,30 +40,19 @@ func TestStatusesMatchTheRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]int{}
-		for r, err := range qs {
-			if err != nil {
-				t.Fatal(err)
-			}
-			got[r.Status.Label()]++
-		}
+		got := countBy(t, qs, func(r *report.QuestionRow) string { return r.Status.Label() })
 		want := map[string]int{"Pendente": 68, "Respondida": 1771, "Réplica pendente": 110, "Réplica respondida": 313, "Cancelada": 138}
 		for k, v := range want {
 			if got[k] != v {
 				t.Errorf("questions %q: %d, want %d", k, got[k], v)
 			}
 		}
+		bookingStatus := func(r *report.BookingRow) string { return string(r.Status) }
 		bs, err := report.Bookings(ctx, d, everything, report.BookingsInput{From: allFrom, To: allTo}, seed.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = map[string]int{}
-		for r, err := range bs {
-			if err != nil {
-				t.Fatal(err)
-			}
-			got[string(r.Status)]++
-		}
+		got = countBy(t, bs, bookingStatus)
 		want = map[string]int{"PRESENT": 522, "NO_SHOW": 60, "OUTSIDE_SCHEDULE_CANCEL": 47, "INSIDE_SCHEDULE_CANCEL": 49,
 			"CANCELLED": 45, "PENDING": 25, "QUEUE": 14, "LEFT_QUEUE": 30, "NOT_REALIZED": 20}
 		for k, v := range want {
@@ -69,7 +60,33 @@ func TestStatusesMatchTheRules(t *testing.T) {
 				t.Errorf("bookings %s: %d, want %d", k, got[k], v)
 			}
 		}
+		// Filtered by status, the status is in the WHERE clause too, after
+		// other arguments; at another now, no-shows would be pending.
+		in := report.BookingsInput{From: allFrom, To: allTo,
+			Statuses: []report.BookingStatus{report.BookingNoShow, report.BookingQueue}}
+		if bs, err = report.Bookings(ctx, d, everything, in, seed.Now); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := countBy(t, bs, bookingStatus), map[string]int{"NO_SHOW": 60, "QUEUE": 14}; !maps.Equal(got, want) {
+			t.Errorf("bookings filtered by status: %v, want %v", got, want)
+		}
+		if n, err := report.CountBookings(ctx, d, everything, in, seed.Now); n != 60+14 || err != nil {
+			t.Errorf("CountBookings = %d, %v; want %d", n, err, 60+14)
+		}
 	})
+}
+
+// countBy counts the rows of seq by key.
+func countBy[T any](t *testing.T, seq iter.Seq2[T, error], key func(*T) string) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	for r, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n[key(&r)]++
+	}
+	return n
 }
 
 func TestWorkloadAndGroupsUsage(t *testing.T) {
