@@ -81,6 +81,40 @@ func TestGraphQLStats(t *testing.T) {
 				}
 			})
 		}
+		// The percentiles are computed only when selected (they sort each
+		// bucket's rows), directly or through a fragment; the other figures
+		// are the same either way.
+		type figures struct {
+			Count                                  int
+			AvgResponseMinutes, P50ResponseMinutes *float64
+		}
+		const period = `filter: {from: "2025-09-01T00:00:00Z", to: "2026-06-15T15:00:00Z"}, groupBy: [DISCIPLINE]`
+		var with, without, fragment struct{ QuestionStats []figures }
+		for _, q := range []struct {
+			query string
+			into  any
+		}{
+			{`{ questionStats(` + period + `) { count avgResponseMinutes p50ResponseMinutes } }`, &with},
+			{`{ questionStats(` + period + `) { count avgResponseMinutes } }`, &without},
+			{`{ questionStats(` + period + `) { count avgResponseMinutes ...P } } fragment P on QuestionStatsBucket { p50ResponseMinutes }`, &fragment},
+		} {
+			if errs := s.gql(t, s.token, q.query, nil, q.into); len(errs) > 0 {
+				t.Fatal(errs)
+			}
+		}
+		if len(with.QuestionStats) == 0 || len(without.QuestionStats) != len(with.QuestionStats) || len(fragment.QuestionStats) != len(with.QuestionStats) {
+			t.Fatalf("buckets: %d with percentiles, %d without, %d through a fragment", len(with.QuestionStats), len(without.QuestionStats), len(fragment.QuestionStats))
+		}
+		for i, w := range with.QuestionStats {
+			wo, f := without.QuestionStats[i], fragment.QuestionStats[i]
+			if w.P50ResponseMinutes == nil || f.P50ResponseMinutes == nil || *f.P50ResponseMinutes != *w.P50ResponseMinutes {
+				t.Errorf("bucket %d: p50 %v selected, %v through a fragment", i, w.P50ResponseMinutes, f.P50ResponseMinutes)
+			}
+			if wo.Count != w.Count || (wo.AvgResponseMinutes == nil) != (w.AvgResponseMinutes == nil) ||
+				wo.AvgResponseMinutes != nil && *wo.AvgResponseMinutes != *w.AvgResponseMinutes {
+				t.Errorf("bucket %d: %+v without percentiles, %+v with", i, wo, w)
+			}
+		}
 		if errs := s.gql(t, s.token, `{ questionStats(filter: {from: "2025-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z"}, groupBy: [], timezone: "Mars/Base") { count } }`, nil, nil); len(errs) == 0 || errs[0]["extensions"].(map[string]any)["code"] != "BAD_USER_INPUT" {
 			t.Errorf("unknown time zone: %v", errs)
 		}

@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/stift/stift-reports/ent"
 	"github.com/stift/stift-reports/ent/bookingroom"
@@ -94,6 +97,7 @@ func (r *Resolver) questionStats(ctx context.Context, in report.QuestionsInput, 
 	if err != nil {
 		return nil, err
 	}
+	opts.OmitPercentiles = !selects(ctx, "p50ResponseMinutes", "p90ResponseMinutes")
 	dims := make([]report.QuestionDimension, len(groupBy))
 	for i, d := range groupBy {
 		dims[i] = report.QuestionDimension(d)
@@ -149,4 +153,15 @@ func (r *Resolver) bookingStats(ctx context.Context, in report.BookingsInput, gr
 		out = append(out, &BookingStatsBucket{BookingStatsBucket: b, nodes: ns})
 	}
 	return out, nil
+}
+
+// selects reports whether the field being resolved selects any of the
+// named sub-fields (through fragments too).
+func selects(ctx context.Context, names ...string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if slices.Contains(names, f.Name) {
+			return true
+		}
+	}
+	return false
 }

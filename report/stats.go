@@ -90,6 +90,10 @@ type StatsOptions struct {
 	// fall in its local days (schools in different zones then have
 	// buckets with different starts).
 	Location *time.Location
+	// OmitPercentiles leaves P50ResponseMinutes and P90ResponseMinutes
+	// nil: they are the costly figures (each sorts its group's rows), so
+	// a caller that shows neither should not pay for them.
+	OmitPercentiles bool
 }
 
 // QuestionStatsBucket holds the figures of one group of questions. The
@@ -223,9 +227,12 @@ func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in Question
 	}
 	q := newQuery(d.Dialect).add(`SELECT `)
 	writeDimensions(q, cols, tb)
+	p50, p90 := percentileSQL(d.Dialect, "x.response_minutes", 0.5), percentileSQL(d.Dialect, "x.response_minutes", 0.9)
+	if opts.OmitPercentiles {
+		p50, p90 = "CAST(NULL AS DOUBLE PRECISION)", "CAST(NULL AS DOUBLE PRECISION)"
+	}
 	q.add(`COUNT(*), COUNT(x.answered_at),
-		AVG(x.response_minutes), ` + percentileSQL(d.Dialect, "x.response_minutes", 0.5) + `,
-		` + percentileSQL(d.Dialect, "x.response_minutes", 0.9) + `, AVG(x.adjusted_response_minutes),
+		AVG(x.response_minutes), ` + p50 + `, ` + p90 + `, AVG(x.adjusted_response_minutes),
 		AVG(CAST(x.answer_rating AS DOUBLE PRECISION)),
 		CAST(AVG(CASE WHEN x.answer_understood THEN 1.0 WHEN NOT x.answer_understood THEN 0.0 END) AS DOUBLE PRECISION)`)
 	writeRows(q, tb, func() {
