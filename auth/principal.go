@@ -41,19 +41,6 @@ type Principal struct {
 	Unlimited bool
 }
 
-// Sees reports whether the principal may see school s.
-func (p *Principal) SeesSchool(s gid.SchoolID) bool {
-	if p.Scope == ScopeAll {
-		return true
-	}
-	for _, id := range p.SchoolIDs {
-		if id == s {
-			return true
-		}
-	}
-	return false
-}
-
 type principalKey struct{}
 
 // NewContext returns ctx carrying the principal p.

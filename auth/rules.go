@@ -7,16 +7,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/stift/stift-reports/ent"
-	"github.com/stift/stift-reports/ent/availabilityslot"
-	"github.com/stift/stift-reports/ent/booking"
-	"github.com/stift/stift-reports/ent/bookingroom"
-	"github.com/stift/stift-reports/ent/group"
-	"github.com/stift/stift-reports/ent/npsanswer"
 	"github.com/stift/stift-reports/ent/predicate"
 	"github.com/stift/stift-reports/ent/privacy"
 	"github.com/stift/stift-reports/ent/question"
-	"github.com/stift/stift-reports/ent/school"
-	"github.com/stift/stift-reports/ent/user"
 )
 
 // The privacy policies of the schema types. Reads are filtered to the
@@ -54,12 +47,12 @@ func requirePrincipal() privacy.QueryRule {
 	})
 }
 
-// scoped adapts a function from the principal to the predicate of its
-// scope; a nil predicate (ScopeAll) filters nothing.
-func scoped[P ~func(*sql.Selector), Q interface{ Where(...P) Q }](where func(*Principal) P) func(context.Context, Q) error {
+// scoped adapts a method of Visible giving the predicate of a type's
+// visible rows into a query rule; a nil predicate (all) filters nothing.
+func scoped[P ~func(*sql.Selector), Q interface{ Where(...P) Q }](where func(Visible) P) func(context.Context, Q) error {
 	return func(ctx context.Context, q Q) error {
 		p, _ := FromContext(ctx)
-		if pred := where(p); pred != nil {
+		if pred := where(p.Visible()); pred != nil {
 			q.Where(pred)
 		}
 		return privacy.Skip
@@ -68,17 +61,17 @@ func scoped[P ~func(*sql.Selector), Q interface{ Where(...P) Q }](where func(*Pr
 
 // SchoolRule limits schools to the scope.
 func SchoolRule() privacy.QueryRule {
-	return privacy.SchoolQueryRuleFunc(scoped[predicate.School, *ent.SchoolQuery](schoolScope))
+	return privacy.SchoolQueryRuleFunc(scoped[predicate.School, *ent.SchoolQuery](Visible.School))
 }
 
 // GroupRule limits groups to the scope.
 func GroupRule() privacy.QueryRule {
-	return privacy.GroupQueryRuleFunc(scoped[predicate.Group, *ent.GroupQuery](groupScope))
+	return privacy.GroupQueryRuleFunc(scoped[predicate.Group, *ent.GroupQuery](Visible.Group))
 }
 
 // UserRule limits users to the members of the scope's groups.
 func UserRule() privacy.QueryRule {
-	return privacy.UserQueryRuleFunc(scoped[predicate.User, *ent.UserQuery](userScope))
+	return privacy.UserQueryRuleFunc(scoped[predicate.User, *ent.UserQuery](Visible.User))
 }
 
 // QuestionRule limits questions to those of the scope's groups and, unless
@@ -87,7 +80,7 @@ func UserRule() privacy.QueryRule {
 func QuestionRule() privacy.QueryRule {
 	return privacy.QuestionQueryRuleFunc(func(ctx context.Context, q *ent.QuestionQuery) error {
 		p, _ := FromContext(ctx)
-		if pred := questionScope(p); pred != nil {
+		if pred := p.Visible().Question(); pred != nil {
 			q.Where(pred)
 		}
 		if !p.RevealAnonymous {
@@ -133,91 +126,21 @@ func maskAnonymousAskers(s *sql.Selector) {
 
 // BookingRule limits bookings to those of the scope's groups.
 func BookingRule() privacy.QueryRule {
-	return privacy.BookingQueryRuleFunc(scoped[predicate.Booking, *ent.BookingQuery](bookingScope))
+	return privacy.BookingQueryRuleFunc(scoped[predicate.Booking, *ent.BookingQuery](Visible.Booking))
 }
 
 // BookingRoomRule limits booking rooms to the scope's schools.
 func BookingRoomRule() privacy.QueryRule {
-	return privacy.BookingRoomQueryRuleFunc(scoped[predicate.BookingRoom, *ent.BookingRoomQuery](roomScope))
+	return privacy.BookingRoomQueryRuleFunc(scoped[predicate.BookingRoom, *ent.BookingRoomQuery](Visible.Room))
 }
 
 // AvailabilitySlotRule limits slots to the rooms of the scope's schools
 // and, for a group scope, to the teachers of its groups.
 func AvailabilitySlotRule() privacy.QueryRule {
-	return privacy.AvailabilitySlotQueryRuleFunc(scoped[predicate.AvailabilitySlot, *ent.AvailabilitySlotQuery](
-		func(p *Principal) predicate.AvailabilitySlot {
-			switch p.Scope {
-			case ScopeSchools:
-				return availabilityslot.HasBookingRoomWith(roomScope(p))
-			case ScopeGroups:
-				return availabilityslot.And(availabilityslot.HasBookingRoomWith(roomScope(p)),
-					availabilityslot.HasTeacherWith(user.HasTeacherGroupsWith(group.IDIn(p.GroupIDs...))))
-			}
-			return nil
-		}))
+	return privacy.AvailabilitySlotQueryRuleFunc(scoped[predicate.AvailabilitySlot, *ent.AvailabilitySlotQuery](Visible.Slot))
 }
 
 // NPSAnswerRule limits NPS answers to those of the users in scope.
 func NPSAnswerRule() privacy.QueryRule {
-	return privacy.NPSAnswerQueryRuleFunc(scoped[predicate.NPSAnswer, *ent.NPSAnswerQuery](
-		func(p *Principal) predicate.NPSAnswer {
-			if u := userScope(p); u != nil {
-				return npsanswer.HasUserWith(u)
-			}
-			return nil
-		}))
-}
-
-func schoolScope(p *Principal) predicate.School {
-	switch p.Scope {
-	case ScopeSchools:
-		return school.IDIn(p.SchoolIDs...)
-	case ScopeGroups:
-		return school.HasGroupsWith(group.IDIn(p.GroupIDs...))
-	}
-	return nil
-}
-
-func groupScope(p *Principal) predicate.Group {
-	switch p.Scope {
-	case ScopeSchools:
-		return group.SchoolIDIn(p.SchoolIDs...)
-	case ScopeGroups:
-		return group.IDIn(p.GroupIDs...)
-	}
-	return nil
-}
-
-func userScope(p *Principal) predicate.User {
-	if g := groupScope(p); g != nil {
-		return user.Or(user.HasStudentGroupsWith(g), user.HasTeacherGroupsWith(g))
-	}
-	return nil
-}
-
-func questionScope(p *Principal) predicate.Question {
-	switch p.Scope {
-	case ScopeSchools:
-		return question.HasGroupWith(group.SchoolIDIn(p.SchoolIDs...))
-	case ScopeGroups:
-		return question.GroupIDIn(p.GroupIDs...)
-	}
-	return nil
-}
-
-func bookingScope(p *Principal) predicate.Booking {
-	switch p.Scope {
-	case ScopeSchools:
-		return booking.SchoolIDIn(p.SchoolIDs...)
-	case ScopeGroups:
-		return booking.GroupIDIn(p.GroupIDs...)
-	}
-	return nil
-}
-
-func roomScope(p *Principal) predicate.BookingRoom {
-	if p.Scope == ScopeAll {
-		return nil
-	}
-	return bookingroom.SchoolIDIn(p.SchoolIDs...)
+	return privacy.NPSAnswerQueryRuleFunc(scoped[predicate.NPSAnswer, *ent.NPSAnswerQuery](Visible.NPSAnswer))
 }

@@ -19,14 +19,14 @@ func (r *queryResolver) Viewer(ctx context.Context) (*Viewer, error) {
 		return nil, auth.ErrUnauthorized
 	}
 	v := &Viewer{TokenName: p.Name, Scope: string(p.Scope), ScopeIds: []string{}, RevealAnonymous: p.RevealAnonymous}
-	switch p.Scope {
-	case auth.ScopeSchools:
-		for _, id := range p.SchoolIDs {
-			v.ScopeIds = append(v.ScopeIds, gid.Encode("School", id.String()))
-		}
-	case auth.ScopeGroups:
-		for _, id := range p.GroupIDs {
+	switch visible := p.Visible(); {
+	case visible.Groups() != nil:
+		for _, id := range visible.Groups() {
 			v.ScopeIds = append(v.ScopeIds, gid.Encode("Group", id.String()))
+		}
+	case !visible.All():
+		for _, id := range visible.Schools() {
+			v.ScopeIds = append(v.ScopeIds, gid.Encode("School", id.String()))
 		}
 	}
 	return v, nil

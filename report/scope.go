@@ -12,8 +12,9 @@ import (
 )
 
 // The hand-written SQL of the reports does not pass through ent's privacy
-// policies, so the scope is resolved first through ent (where the policies
-// apply) into lists of ids that the SQL then filters on.
+// policies, so the scope is resolved first into lists of ids that the SQL
+// then filters on: from the principal's auth.Visible, the value the
+// policies' predicates come from too, or through ent, where they apply.
 
 // groupScope is the set of groups a question report covers: all groups, or
 // those listed.
@@ -67,7 +68,7 @@ func resolveGroups(ctx context.Context, d *db.DB, p *auth.Principal, groups []gi
 		if len(groups) > 0 {
 			return groupScope{ids: groups}, nil
 		}
-		if p.Scope == auth.ScopeAll {
+		if p.Visible().All() {
 			return groupScope{all: true}, nil
 		}
 	}
@@ -100,19 +101,10 @@ func resolveSchools(ctx context.Context, d *db.DB, p *auth.Principal, schools []
 	if err := checkSchools(ctx, d, p, schools); err != nil {
 		return schoolScope{}, err
 	}
-	s := schoolScope{schools: schools}
-	switch p.Scope {
-	case auth.ScopeAll:
-		s.all = len(schools) == 0
-	case auth.ScopeSchools:
-		if len(s.schools) == 0 {
-			s.schools = p.SchoolIDs
-		}
-	case auth.ScopeGroups:
-		if len(s.schools) == 0 {
-			s.schools = p.SchoolIDs
-		}
-		s.groups = p.GroupIDs
+	v := p.Visible()
+	s := schoolScope{all: v.All() && len(schools) == 0, schools: schools, groups: v.Groups()}
+	if len(schools) == 0 && !v.All() {
+		s.schools = v.Schools()
 	}
 	return s, nil
 }
