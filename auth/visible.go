@@ -8,8 +8,8 @@ import (
 	"github.com/stift/stift-reports/ent/npsanswer"
 	"github.com/stift/stift-reports/ent/predicate"
 	"github.com/stift/stift-reports/ent/question"
-	"github.com/stift/stift-reports/ent/school"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/ent/school"
 	"github.com/stift/stift-reports/ent/user"
 )
 
