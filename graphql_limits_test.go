@@ -81,6 +81,10 @@ func TestGraphQLErrorCodes(t *testing.T) {
 		if a[0]["message"] != "Forbidden." {
 			t.Errorf("message = %v", a[0]["message"])
 		}
+		// The input at fault by its GraphQL name (REST says group_ids).
+		if ext, _ := a[0]["extensions"].(map[string]any); ext["field"] != "groupIds" {
+			t.Errorf("field = %v, want groupIds", ext["field"])
+		}
 	})
 }
 

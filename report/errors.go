@@ -9,7 +9,8 @@ import (
 )
 
 // errForbidden answers a request naming an id the token may not see,
-// whether or not the id exists.
+// whether or not the id exists; field is the input's GraphQL name, as
+// InputError's.
 func errForbidden(field string) error {
 	return &apperr.Error{Code: apperr.Forbidden, Message: "Forbidden.", Field: field}
 }

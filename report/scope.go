@@ -34,7 +34,7 @@ func checkGroups(ctx context.Context, d *db.DB, p *auth.Principal, ids []gid.Gro
 		return dbError(err)
 	}
 	if n != len(ids) {
-		return errForbidden("group_ids")
+		return errForbidden("groupIds")
 	}
 	return nil
 }
@@ -49,7 +49,7 @@ func checkSchools(ctx context.Context, d *db.DB, p *auth.Principal, ids []gid.Sc
 		return dbError(err)
 	}
 	if n != len(ids) {
-		return errForbidden("school_ids")
+		return errForbidden("schoolIds")
 	}
 	return nil
 }

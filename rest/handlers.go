@@ -241,14 +241,21 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	apperr.Write(w, err)
 }
 
-// restError is err as the REST API tells it: a report's input error with
-// the inputs called by their REST names; any other error as it is.
+// restError is err as the REST API tells it: a report's input error, or
+// a refusal naming an input, with the inputs called by their REST names;
+// any other error as it is.
 func restError(err error) error {
 	var ie *report.InputError
-	if !errors.As(err, &ie) {
-		return err
+	if errors.As(err, &ie) {
+		return &apperr.Error{Code: apperr.Invalid, Field: restName(ie.Field), Message: ie.Message(restName), Err: err}
 	}
-	return &apperr.Error{Code: apperr.Invalid, Field: restName(ie.Field), Message: ie.Message(restName), Err: err}
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Field != "" && restName(ae.Field) != ae.Field {
+		renamed := *ae
+		renamed.Field = restName(ae.Field)
+		return &renamed
+	}
+	return err
 }
 
 // restNames are the REST names of the report inputs that the REST API
