@@ -126,15 +126,17 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 	// Every row is scanned into r through the same destinations, which
 	// saves building them (and r) anew for each of millions of rows; the
 	// row yielded is a copy. Nullable columns get fresh pointers, or nil,
-	// from the driver on every row.
+	// on every row. Names share their repeated values (see shared).
 	var r QuestionRow
-	dest := []any{&r.ID, &r.SchoolID, &r.SchoolName, &r.GroupID, &r.GroupName,
-		&r.StudentID, &r.StudentFirstName, &r.StudentLastName, &r.StudentEmail,
-		&r.TeacherID, &r.TeacherFirstName, &r.TeacherLastName, &r.TeacherEmail,
-		&r.DisciplineID, &r.DisciplineName, &r.SubjectID, &r.SubjectName,
-		&r.CreatedAt, &r.AnsweredAt, &r.Status, &r.Anonymous, &r.Description,
-		&r.AnswerDescription, &r.ReplyDescription, &r.ReplyAnswerDescription,
-		&r.AnswerRating, &r.AnswerUnderstood, &r.AnswerComment, &r.HasSeenAnswer,
+	names := shared{}
+	var unique shared // descriptions, answers and comments seldom repeat
+	dest := []any{&r.ID, &r.SchoolID, names.text(&r.SchoolName), &r.GroupID, names.text(&r.GroupName),
+		&r.StudentID, names.text(&r.StudentFirstName), names.text(&r.StudentLastName), names.text(&r.StudentEmail),
+		&r.TeacherID, names.text(&r.TeacherFirstName), names.text(&r.TeacherLastName), names.text(&r.TeacherEmail),
+		&r.DisciplineID, names.text(&r.DisciplineName), &r.SubjectID, names.text(&r.SubjectName),
+		&r.CreatedAt, &r.AnsweredAt, names.text((*string)(&r.Status)), &r.Anonymous, unique.text(&r.Description),
+		unique.nullText(&r.AnswerDescription), unique.nullText(&r.ReplyDescription), unique.nullText(&r.ReplyAnswerDescription),
+		&r.AnswerRating, &r.AnswerUnderstood, unique.nullText(&r.AnswerComment), &r.HasSeenAnswer,
 		&r.ResponseMinutes, &r.AdjustedResponseMinutes}
 	reveal := p.RevealAnonymous
 	return rows(ctx, d, q, func(rs rowScanner) (QuestionRow, error) {
