@@ -298,6 +298,12 @@ func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	default:
 		return err
 	}
+	if jc := cfg.jwtConfig(log); jc.Enabled() {
+		// Discovery at start: a wrong issuer stops the start, naming it.
+		if cfg.jwt, err = auth.NewJWTVerifier(ctx, jc, d.Client); err != nil {
+			return err
+		}
+	}
 	if cfg.ReplicaURL != "" {
 		replica, err := db.Open(cfg.ReplicaURL)
 		if err != nil {

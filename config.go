@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/caarlos0/env/v11"
 
@@ -66,10 +68,23 @@ type Config struct {
 	ReplicaURL    string `env:"REPLICA_DATABASE_URL" secret:"url" accept:"a postgres:// URL"`
 	ReplicaStrict bool   `env:"REPLICA_STRICT" envDefault:"false" accept:"true or false"`
 
-	dbFrom      string       // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
-	reads       *db.Reads    // where report reads go; nil: the primary
-	xlsxMaxRows int          // rows per XLSX sheet; tests make it small
-	migrated    *atomic.Bool // false until the schema is migrated; nil: migrated
+	// Sign-in tokens: JWTs from an OpenID Connect provider, accepted beside
+	// API tokens when OIDC_ISSUER or OIDC_JWKS_URL is set. docs/auth.md.
+	OIDCIssuer       string        `env:"OIDC_ISSUER" accept:"the provider's issuer URL, http(s)://…, as its tokens' iss says"`
+	OIDCJWKSURL      string        `env:"OIDC_JWKS_URL" accept:"an http(s):// URL serving the provider's JWKS (for a provider without discovery)"`
+	OIDCAudience     string        `env:"OIDC_AUDIENCE" accept:"the audience (aud) the tokens are issued for; required with OIDC_ISSUER or OIDC_JWKS_URL"`
+	OIDCSchoolsClaim string        `env:"OIDC_SCHOOLS_CLAIM" envDefault:"school_ids" accept:"a claim name, or a dotted path into the claims; no spaces"`
+	OIDCGroupsClaim  string        `env:"OIDC_GROUPS_CLAIM" envDefault:"group_ids" accept:"a claim name, or a dotted path into the claims; no spaces"`
+	OIDCRolesClaim   string        `env:"OIDC_ROLES_CLAIM" envDefault:"roles" accept:"a claim name, or a dotted path into the claims (Keycloak: realm_access.roles); no spaces"`
+	OIDCAllRole      string        `env:"OIDC_ALL_ROLE" accept:"the role that sees every school, no spaces (unset: no role does)"`
+	OIDCRevealRole   string        `env:"OIDC_REVEAL_ROLE" accept:"the role that sees who asked anonymous questions, no spaces (unset: no role does)"`
+	OIDCClockSkew    time.Duration `env:"OIDC_CLOCK_SKEW" envDefault:"30s" accept:"a duration with its unit, 0 to 5m, e.g. 30s"`
+
+	jwt         *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
+	dbFrom      string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
+	reads       *db.Reads         // where report reads go; nil: the primary
+	xlsxMaxRows int               // rows per XLSX sheet; tests make it small
+	migrated    *atomic.Bool      // false until the schema is migrated; nil: migrated
 }
 
 // loadConfig reads the configuration from the environment through getenv.
@@ -206,7 +221,36 @@ func (c *Config) check(environ map[string]string, failed map[string]bool) []erro
 	if c.ReplicaURL != "" && !db.IsPostgres(c.ReplicaURL) {
 		bad("ReplicaURL")
 	}
+	for field, u := range map[string]string{"OIDCIssuer": c.OIDCIssuer, "OIDCJWKSURL": c.OIDCJWKSURL} {
+		if pu, err := url.Parse(u); u != "" && (err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "") {
+			bad(field)
+		}
+	}
+	switch enabled := c.jwtConfig(nil).Enabled(); {
+	case enabled && c.OIDCAudience == "":
+		errs = append(errs, fmt.Errorf("OIDC_AUDIENCE is unset: give %s", accept("OIDCAudience")))
+	case !enabled && c.OIDCAudience != "":
+		errs = append(errs, errors.New("OIDC_AUDIENCE is set without OIDC_ISSUER or OIDC_JWKS_URL: sign-in tokens would all be refused"))
+	}
+	for _, field := range []string{"OIDCSchoolsClaim", "OIDCGroupsClaim", "OIDCRolesClaim", "OIDCAllRole", "OIDCRevealRole"} {
+		if strings.ContainsFunc(reflect.ValueOf(*c).FieldByName(field).String(), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+			bad(field)
+		}
+	}
+	if c.OIDCClockSkew < 0 || c.OIDCClockSkew > 5*time.Minute {
+		bad("OIDCClockSkew")
+	}
 	return errs
+}
+
+// jwtConfig is the configuration of sign-in tokens.
+func (c *Config) jwtConfig(log *slog.Logger) auth.JWTConfig {
+	return auth.JWTConfig{
+		Issuer: c.OIDCIssuer, JWKSURL: c.OIDCJWKSURL, Audience: c.OIDCAudience,
+		SchoolsClaim: c.OIDCSchoolsClaim, GroupsClaim: c.OIDCGroupsClaim, RolesClaim: c.OIDCRolesClaim,
+		AllRole: c.OIDCAllRole, RevealRole: c.OIDCRevealRole,
+		Skew: c.OIDCClockSkew, CacheTTL: c.TokenCacheTTL, Log: log,
+	}
 }
 
 // loopbackAddr reports whether addr is host:port with a loopback IP or

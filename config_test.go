@@ -58,6 +58,15 @@ func TestConfigBadValues(t *testing.T) {
 		{"TOKEN_CACHE_TTL", "2m", "0 to 1m"},
 		{"PPROF_ADDR", ":6060", "loopback"},
 		{"PPROF_ADDR", "0.0.0.0:6060", "loopback"},
+		{"OIDC_ISSUER", "idp.example", "http(s)://"},
+		{"OIDC_JWKS_URL", "ftp://idp.example/keys", "http(s)://"},
+		{"OIDC_AUDIENCE", "reports", "without OIDC_ISSUER"},
+		{"OIDC_SCHOOLS_CLAIM", "school ids", "no spaces"},
+		{"OIDC_GROUPS_CLAIM", "group\tids", "no spaces"},
+		{"OIDC_ROLES_CLAIM", "realm roles", "no spaces"},
+		{"OIDC_ALL_ROLE", "stift admin", "no spaces"},
+		{"OIDC_REVEAL_ROLE", "reveal\n", "no spaces"},
+		{"OIDC_CLOCK_SKEW", "10m", "0 to 5m"},
 	}
 	params, err := env.GetFieldParams(&Config{})
 	if err != nil {

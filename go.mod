@@ -8,6 +8,8 @@ require (
 	entgo.io/ent v0.14.5
 	github.com/99designs/gqlgen v0.17.98
 	github.com/caarlos0/env/v11 v11.4.2
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/golang-migrate/migrate/v4 v4.20.1
 	github.com/google/uuid v1.6.0
 	github.com/hashicorp/go-multierror v1.1.1
@@ -19,6 +21,8 @@ require (
 	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 )
+
+require golang.org/x/oauth2 v0.37.0 // indirect
 
 require (
 	github.com/agext/levenshtein v1.2.3 // indirect

@@ -23,6 +23,7 @@ func (s *Server) routes() http.Handler {
 
 	limits := newLimits(s.cfg, maxExports, s.metrics)
 	tokens := auth.NewAuthenticator(s.db.Client, s.cfg.TokenCacheTTL)
+	tokens.JWT = s.cfg.jwt
 	authed := func(h http.Handler) http.Handler {
 		return s.requireMigrated(auth.Middleware(tokens, s.now, limits.rateLimit(h)))
 	}

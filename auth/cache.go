@@ -23,6 +23,10 @@ const maxCachedTokens = 10_000
 // token's expiry is checked on every request, cached or not. Unknown
 // secrets are never remembered.
 type Authenticator struct {
+	// JWT verifies the bearer tokens that are JWTs (sign-in tokens from an
+	// identity provider); nil: only API tokens are accepted.
+	JWT *JWTVerifier
+
 	client *ent.Client
 	ttl    time.Duration // 0: look up every request
 

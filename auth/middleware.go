@@ -8,8 +8,9 @@ import (
 	"github.com/stift/stift-reports/apperr"
 )
 
-// Middleware authenticates the request's bearer token and puts its
-// principal in the request context. Requests without a valid token get a
+// Middleware authenticates the request's bearer token, an API token or,
+// when a.JWT is set, a sign-in token, and puts its principal in the
+// request context. Requests without a valid token get a
 // 401 in the API's error shape and never reach next.
 func Middleware(a *Authenticator, now func() time.Time, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -18,7 +19,13 @@ func Middleware(a *Authenticator, now func() time.Time, next http.Handler) http.
 			apperr.Write(w, ErrUnauthorized)
 			return
 		}
-		p, err := a.Authenticate(r.Context(), secret, now())
+		var p *Principal
+		var err error
+		if a.JWT != nil && LooksLikeJWT(secret) {
+			p, err = a.JWT.Authenticate(r.Context(), secret, now())
+		} else {
+			p, err = a.Authenticate(r.Context(), secret, now())
+		}
 		if err != nil {
 			apperr.Write(w, err)
 			return

@@ -23,6 +23,9 @@ const (
 	ScopeAll     Scope = "ALL"
 	ScopeSchools Scope = "SCHOOLS"
 	ScopeGroups  Scope = "GROUPS"
+	// ScopeNone is a sign-in token's that names no school, group or role
+	// that sees everything: it sees nothing. API tokens never have it.
+	ScopeNone Scope = "NONE"
 )
 
 // Principal is the authenticated caller of a request.

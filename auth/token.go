@@ -279,19 +279,27 @@ func authenticate(ctx context.Context, client *ent.Client, secret string, now ti
 		p.SchoolIDs, err = parseIDs[gid.SchoolID](tok.ScopeIds)
 	case ScopeGroups:
 		if p.GroupIDs, err = parseIDs[gid.GroupID](tok.ScopeIds); err == nil {
-			var groups []*ent.Group
-			groups, err = client.Group.Query().Where(group.IDIn(p.GroupIDs...)).
-				Select(group.FieldSchoolID).All(ctx)
-			for _, g := range groups {
-				p.SchoolIDs = append(p.SchoolIDs, g.SchoolID)
-			}
-			p.SchoolIDs = distinct(p.SchoolIDs)
+			p.SchoolIDs, err = schoolsOf(ctx, client, p.GroupIDs)
 		}
 	}
 	if err != nil {
 		return nil, nil, &apperr.Error{Code: apperr.Unavailable, Message: "Service unavailable.", Err: err}
 	}
 	return p, tok.ExpiresAt, nil
+}
+
+// schoolsOf returns the schools of groups, whose rooms and schedules a
+// caller who sees the groups sees too.
+func schoolsOf(ctx context.Context, client *ent.Client, groups []gid.GroupID) ([]gid.SchoolID, error) {
+	found, err := client.Group.Query().Where(group.IDIn(groups...)).Select(group.FieldSchoolID).All(SystemContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	schools := make([]gid.SchoolID, 0, len(found))
+	for _, g := range found {
+		schools = append(schools, g.SchoolID)
+	}
+	return distinct(schools), nil
 }
 
 func distinct[T comparable](ids []T) []T {

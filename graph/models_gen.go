@@ -12,7 +12,8 @@ import (
 // The API token a request is made with, and what it may see.
 type Viewer struct {
 	TokenName string `json:"tokenName"`
-	// ALL, SCHOOLS or GROUPS.
+	// ALL, SCHOOLS or GROUPS; NONE for a sign-in token that names no school,
+	// group or role (it sees nothing).
 	Scope string `json:"scope"`
 	// The schools or groups the token is limited to; empty for ALL.
 	ScopeIds        []string `json:"scopeIds"`
