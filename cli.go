@@ -278,6 +278,9 @@ func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	}
 	log := newLogger(cfg, stderr)
 	setGCPercent(os.Getenv)
+	if err := cfg.loadOperations(); err != nil {
+		return err
+	}
 	d, err := db.Open(cfg.DatabaseURL)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/graph"
 )
 
 // Config is the service's configuration: environment variables, parsed
@@ -80,6 +81,12 @@ type Config struct {
 	OIDCRevealRole   string        `env:"OIDC_REVEAL_ROLE" accept:"the role that sees who asked anonymous questions, no spaces (unset: no role does)"`
 	OIDCClockSkew    time.Duration `env:"OIDC_CLOCK_SKEW" envDefault:"30s" accept:"a duration with its unit, 0 to 5m, e.g. 30s"`
 
+	// GRAPHQL_OPERATIONS=allowlist serves only the operations of the
+	// manifest at GRAPHQL_OPERATIONS_MANIFEST (docs/graphql.md).
+	GraphQLOperations string `env:"GRAPHQL_OPERATIONS" envDefault:"all" accept:"all or allowlist"`
+	OperationsFile    string `env:"GRAPHQL_OPERATIONS_MANIFEST" accept:"the path of a JSON file mapping each operation's SHA-256 to its text; required with GRAPHQL_OPERATIONS=allowlist"`
+
+	operations  graph.Operations  // the allow-list; nil: every operation
 	jwt         *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
 	dbFrom      string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
 	reads       *db.Reads         // where report reads go; nil: the primary
@@ -237,10 +244,34 @@ func (c *Config) check(environ map[string]string, failed map[string]bool) []erro
 			bad(field)
 		}
 	}
+	switch {
+	case c.GraphQLOperations != "all" && c.GraphQLOperations != "allowlist":
+		bad("GraphQLOperations")
+	case c.GraphQLOperations == "allowlist" && c.OperationsFile == "":
+		errs = append(errs, fmt.Errorf("GRAPHQL_OPERATIONS_MANIFEST is unset: give %s", accept("OperationsFile")))
+	case c.GraphQLOperations == "all" && c.OperationsFile != "":
+		errs = append(errs, errors.New("GRAPHQL_OPERATIONS_MANIFEST is set but GRAPHQL_OPERATIONS is not allowlist: the manifest would be ignored"))
+	}
 	if c.OIDCClockSkew < 0 || c.OIDCClockSkew > 5*time.Minute {
 		bad("OIDCClockSkew")
 	}
 	return errs
+}
+
+// loadOperations reads the allow-list's manifest when the mode asks for it.
+func (c *Config) loadOperations() error {
+	if c.GraphQLOperations != "allowlist" {
+		return nil
+	}
+	f, err := os.Open(c.OperationsFile)
+	if err != nil {
+		return fmt.Errorf("GRAPHQL_OPERATIONS_MANIFEST: %w", err)
+	}
+	defer f.Close()
+	if c.operations, err = graph.ReadOperations(f); err != nil {
+		return fmt.Errorf("GRAPHQL_OPERATIONS_MANIFEST %s: %w", c.OperationsFile, err)
+	}
+	return nil
 }
 
 // jwtConfig is the configuration of sign-in tokens.

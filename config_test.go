@@ -58,6 +58,8 @@ func TestConfigBadValues(t *testing.T) {
 		{"TOKEN_CACHE_TTL", "2m", "0 to 1m"},
 		{"PPROF_ADDR", ":6060", "loopback"},
 		{"PPROF_ADDR", "0.0.0.0:6060", "loopback"},
+		{"GRAPHQL_OPERATIONS", "trusted", "all or allowlist"},
+		{"GRAPHQL_OPERATIONS_MANIFEST", "ops.json", "would be ignored"},
 		{"OIDC_ISSUER", "idp.example", "http(s)://"},
 		{"OIDC_JWKS_URL", "ftp://idp.example/keys", "http(s)://"},
 		{"OIDC_AUDIENCE", "reports", "without OIDC_ISSUER"},

@@ -29,6 +29,7 @@ func (s *Server) graphqlHandler() http.Handler {
 		XLSX:            export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
 		PortalURL:       s.cfg.PortalURL,
 		Now:             s.now,
+		Operations:      s.cfg.operations,
 	})
 	if s.cfg.GraphQLTimeout <= 0 {
 		return h

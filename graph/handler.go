@@ -28,6 +28,9 @@ type Options struct {
 	Log             *slog.Logger
 	Reads           *db.Reads          // where report reads go; nil: d
 	XLSX            export.XLSXOptions // sheets of XLSX downloads
+	// Operations, when not nil, are the only operations served (the
+	// allow-list mode; automatic persisted queries are then off).
+	Operations Operations
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
@@ -70,7 +73,11 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	persisted := newByteCache(CacheBytes, func(hash, query string) int { return len(hash) + len(query) })
-	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: persisted}})
+	if opts.Operations != nil {
+		srv.Use(trustedOperations{ops: opts.Operations})
+	} else {
+		srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: persisted}})
+	}
 	var visits *int
 	if p != nil {
 		p.queries, p.persisted, visits = queries, persisted, &p.visits
