@@ -79,14 +79,22 @@ func (s *reportServer) newToken(t testing.TB, spec auth.TokenSpec) string {
 // post sends a report request and returns the response with its body read.
 func (s *reportServer) post(t *testing.T, path, token, accept, body string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	h := http.Header{"Content-Type": {"application/json"}}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		h.Set("Authorization", "Bearer "+token)
 	}
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		h.Set("Accept", accept)
 	}
+	return s.send(t, path, h, body)
+}
+
+// send posts body with the header h and returns the response with its
+// body read.
+func (s *reportServer) send(t *testing.T, path string, h http.Header, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
+	req.Header = h
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -150,11 +158,19 @@ func TestReportGoldens(t *testing.T) {
 				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != xlsxType {
 					t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 				}
-				if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`+tc.name) {
-					t.Errorf("Content-Disposition = %q", cd)
+				// A report the body names is downloaded under its name,
+				// which titles the first sheet too.
+				var named struct{ Name string }
+				json.Unmarshal([]byte(tc.body), &named)
+				file := tc.name
+				if named.Name != "" {
+					file = named.Name + ".xlsx"
+				}
+				if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`+file) {
+					t.Errorf("Content-Disposition = %q, want the file %s…", cd, file)
 				}
 				_, csvBody := s.post(t, tc.path, s.token, "text/csv", tc.body)
-				compareXLSXWithCSV(t, body, csvBody)
+				compareXLSXWithCSV(t, body, csvBody, named.Name)
 			})
 		}
 	})
@@ -187,8 +203,9 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 // compareXLSXWithCSV reads the workbook back and checks its sheets hold
-// the CSV's sections, cell by cell (numbers compared as numbers).
-func compareXLSXWithCSV(t *testing.T, xlsx, csvBody []byte) {
+// the CSV's sections, cell by cell (numbers compared as numbers), below
+// the title, if any, and its empty row on the first sheet.
+func compareXLSXWithCSV(t *testing.T, xlsx, csvBody []byte, title string) {
 	t.Helper()
 	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
 	if err != nil {
@@ -203,6 +220,12 @@ func compareXLSXWithCSV(t *testing.T, xlsx, csvBody []byte) {
 		}
 		if i > 0 {
 			cells = append(cells, nil) // CSV sections are separated by a blank line
+		}
+		if i == 0 && title != "" {
+			if len(rows) < 2 || !slices.Equal(rows[0], []string{title}) || len(rows[1]) != 0 {
+				t.Fatalf("sheet %s does not begin with the title %q and an empty row", sheet, title)
+			}
+			rows = rows[2:]
 		}
 		cells = append(cells, rows...)
 	}

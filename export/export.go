@@ -94,7 +94,11 @@ type Field struct {
 // the groups-usage report: one block of a CSV file, or one XLSX sheet named
 // Name. Its Rows are consumed once, in order.
 type Section struct {
-	Name    string
+	Name string
+	// Title, when set on the first section of a sheet, is written in bold
+	// above its table, with an empty row between, in XLSX only: a CSV file
+	// keeps to its tables, which legacy clients parse.
+	Title   string
 	Columns []Column
 	Rows    Rows
 }

@@ -91,6 +91,7 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 			if err := x.startSheet(s.Name, 1); err != nil {
 				return err
 			}
+			x.writeTitle(s.Title)
 		} else if err := x.skipRow(); err != nil {
 			return err
 		}
@@ -249,6 +250,19 @@ func (x *xlsxWriter) writeSection(s Section) (first int, err error) {
 	}
 	clear(cells)
 	return first, nil
+}
+
+// writeTitle writes title, if any, in bold on the first row of the sheet
+// just started, and leaves the next one empty. The title spills over the
+// empty cells to its right, so it does not widen its column; on sheets too
+// short for it and a table (MaxRows under 4) it is left out.
+func (x *xlsxWriter) writeTitle(title string) {
+	if title == "" || x.maxRows < 4 {
+		return
+	}
+	x.row++
+	x.pending = append(x.pending, pendingRow{x.row, []any{Sanitize(title)}, []excelize.RowOpts{{StyleID: x.headerStyle}}})
+	x.row++
 }
 
 // writeHeader writes the bold header row of cols.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -41,6 +40,7 @@ type QuestionsRequest struct {
 	// GroupIDs (group_ids, optional) are the groups to report on, without
 	// duplicates; none, when absent, null or [], means all the token may see.
 	GroupIDs []gid.GroupID
+	Ignored  []string // see IgnoredFields
 }
 
 // BookingsRequest is the body of POST /reports/bookings:
@@ -52,6 +52,7 @@ type BookingsRequest struct {
 	// SchoolIDs (school_ids, optional) are the schools to report on, without
 	// duplicates; none, when absent, null or [], means all the token may see.
 	SchoolIDs []gid.SchoolID
+	Ignored   []string // see IgnoredFields
 }
 
 // WorkloadRequest is the body of POST /reports/bookings-workload:
@@ -63,6 +64,7 @@ type WorkloadRequest struct {
 	// SchoolIDs (school_ids, optional) are the schools to report on, without
 	// duplicates; none, when absent, null or [], means all the token may see.
 	SchoolIDs []gid.SchoolID
+	Ignored   []string // see IgnoredFields
 }
 
 // GroupsUsageRequest is the body of POST /reports/groups-usage:
@@ -76,10 +78,21 @@ type GroupsUsageRequest struct {
 	// duplicates: nil when absent or null, empty for [] (report requires
 	// at least one).
 	GroupIDs        []gid.GroupID
-	Name            string // name, optional, at most MaxNameLength characters
-	ShowDisciplines bool   // show_disciplines, optional
-	ShowTeachers    bool   // show_teachers, optional
+	Name            string   // name, optional, at most MaxNameLength characters
+	ShowDisciplines bool     // show_disciplines, optional
+	ShowTeachers    bool     // show_teachers, optional
+	Ignored         []string // see IgnoredFields
 }
+
+// IgnoredFields is how many names of unknown members a request's Ignored
+// keeps, and MaxIgnoredName how many characters of each: legacy clients
+// send members that no endpoint knows (start_date to bookings-workload,
+// group_ids to bookings), which are ignored and only logged by name, so a
+// body of a thousand long names cannot fill the log.
+const (
+	IgnoredFields  = 10
+	MaxIgnoredName = 64
+)
 
 // The report inputs the requests ask for.
 func (q QuestionsRequest) input() report.QuestionsInput {
@@ -95,11 +108,11 @@ func (g GroupsUsageRequest) input() report.GroupsUsageInput {
 
 // DecodeQuestions reads the body of a questions request.
 func DecodeQuestions(r *http.Request) (QuestionsRequest, error) {
-	f, err := readFields(r, "start_date", "end_date", "group_ids")
+	f, ignored, err := readFields(r, "start_date", "end_date", "group_ids")
 	if err != nil {
 		return QuestionsRequest{}, err
 	}
-	var q QuestionsRequest
+	q := QuestionsRequest{Ignored: ignored}
 	if q.StartDate, q.EndDate, err = f.dateRange(); err != nil {
 		return QuestionsRequest{}, err
 	}
@@ -111,11 +124,11 @@ func DecodeQuestions(r *http.Request) (QuestionsRequest, error) {
 
 // DecodeBookings reads the body of a bookings request.
 func DecodeBookings(r *http.Request) (BookingsRequest, error) {
-	f, err := readFields(r, "start_date", "end_date", "school_ids")
+	f, ignored, err := readFields(r, "start_date", "end_date", "school_ids")
 	if err != nil {
 		return BookingsRequest{}, err
 	}
-	var b BookingsRequest
+	b := BookingsRequest{Ignored: ignored}
 	if b.StartDate, b.EndDate, err = f.dateRange(); err != nil {
 		return BookingsRequest{}, err
 	}
@@ -127,11 +140,11 @@ func DecodeBookings(r *http.Request) (BookingsRequest, error) {
 
 // DecodeWorkload reads the body of a bookings-workload request.
 func DecodeWorkload(r *http.Request) (WorkloadRequest, error) {
-	f, err := readFields(r, "school_ids")
+	f, ignored, err := readFields(r, "school_ids")
 	if err != nil {
 		return WorkloadRequest{}, err
 	}
-	var w WorkloadRequest
+	w := WorkloadRequest{Ignored: ignored}
 	if w.SchoolIDs, err = ids[gid.SchoolID](f, "school_ids", "Invalid school id."); err != nil {
 		return WorkloadRequest{}, err
 	}
@@ -140,11 +153,11 @@ func DecodeWorkload(r *http.Request) (WorkloadRequest, error) {
 
 // DecodeGroupsUsage reads the body of a groups-usage request.
 func DecodeGroupsUsage(r *http.Request) (GroupsUsageRequest, error) {
-	f, err := readFields(r, "start_date", "end_date", "group_ids", "name", "show_disciplines", "show_teachers")
+	f, ignored, err := readFields(r, "start_date", "end_date", "group_ids", "name", "show_disciplines", "show_teachers")
 	if err != nil {
 		return GroupsUsageRequest{}, err
 	}
-	var g GroupsUsageRequest
+	g := GroupsUsageRequest{Ignored: ignored}
 	if g.StartDate, g.EndDate, err = f.dateRange(); err != nil {
 		return GroupsUsageRequest{}, err
 	}
@@ -168,25 +181,22 @@ func DecodeGroupsUsage(r *http.Request) (GroupsUsageRequest, error) {
 type fields map[string]json.RawMessage
 
 // readFields reads the body of r, at most MaxBodyBytes, and returns the
-// members of the JSON object it holds. Member names must be among allowed,
-// matched exactly (encoding/json would match "START_DATE" too), and appear
-// once; the first one that breaks this rule is the error's field.
+// members of the JSON object it holds whose names are among allowed,
+// matched exactly (encoding/json would match "START_DATE" too); such a
+// member given twice is refused. The other members are ignored: it returns
+// the names of the first IgnoredFields of them, each cut to MaxIgnoredName
+// characters, for the log.
 //
-// A request without a Content-Type is read as JSON, as legacy clients omit
-// it; one that names another type is refused with 400. 415 would be the
-// precise status, but the public API documents 400 for a bad request and the
-// project has no code for 415.
-func readFields(r *http.Request, allowed ...string) (fields, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		// A bad parameter (ErrInvalidMediaParameter) still yields the type:
-		// only the type matters here.
-		if t, _, err := mime.ParseMediaType(ct); t != "application/json" {
-			return nil, &apperr.Error{Code: apperr.Invalid, Message: "Content-Type must be application/json.", Err: err}
-		}
-	}
+// The body is read as JSON (UTF-8) whatever the Content-Type says: legacy
+// clients send JSON as curl's default application/x-www-form-urlencoded,
+// as text/plain, or with no type at all. A body that is not a JSON object
+// is refused all the same. (Accepting these types opens no door to other
+// sites: a browser sends no Authorization header across sites without a
+// preflight the server does not grant.)
+func readFields(r *http.Request, allowed ...string) (fields, []string, error) {
 	body, err := readBody(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// Decode one whole value first, so that any malformed body, truncated
@@ -194,19 +204,20 @@ func readFields(r *http.Request, allowed ...string) (fields, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var obj json.RawMessage
 	if err := dec.Decode(&obj); err == io.EOF {
-		return fields{}, nil // empty or blank body
+		return fields{}, nil, nil // empty or blank body
 	} else if err != nil {
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: "Malformed JSON.", Err: err}
+		return nil, nil, &apperr.Error{Code: apperr.Invalid, Message: "Malformed JSON.", Err: err}
 	}
 	if obj[0] != '{' {
-		return nil, apperr.Errorf(apperr.Invalid, "The request body must be a JSON object.")
+		return nil, nil, apperr.Errorf(apperr.Invalid, "The request body must be a JSON object.")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, apperr.Errorf(apperr.Invalid, "Unexpected data after the JSON object.")
+		return nil, nil, apperr.Errorf(apperr.Invalid, "Unexpected data after the JSON object.")
 	}
 
 	// Walk the members of the object, which is known to be well-formed.
 	f := fields{}
+	var ignored []string
 	dec = json.NewDecoder(bytes.NewReader(obj))
 	dec.Token() // {
 	for dec.More() {
@@ -214,17 +225,32 @@ func readFields(r *http.Request, allowed ...string) (fields, error) {
 		name, ok := tok.(string)
 		var value json.RawMessage
 		if err != nil || !ok || dec.Decode(&value) != nil {
-			return nil, apperr.Errorf(apperr.Invalid, "Malformed JSON.") // unreachable
+			return nil, nil, apperr.Errorf(apperr.Invalid, "Malformed JSON.") // unreachable
 		}
-		if !slices.Contains(allowed, name) {
-			return nil, apperr.InvalidField(name, "Unknown field %q.", name)
+		switch _, dup := f[name]; {
+		case !slices.Contains(allowed, name):
+			if name = cut(name, MaxIgnoredName); len(ignored) < IgnoredFields && !slices.Contains(ignored, name) {
+				ignored = append(ignored, name)
+			}
+		case dup:
+			return nil, nil, apperr.InvalidField(name, "Duplicate field %q.", name)
+		default:
+			f[name] = value
 		}
-		if _, dup := f[name]; dup {
-			return nil, apperr.InvalidField(name, "Duplicate field %q.", name)
-		}
-		f[name] = value
 	}
-	return f, nil
+	return f, ignored, nil
+}
+
+// cut returns s cut to max characters, with "…" for what was cut.
+func cut(s string, max int) string {
+	i, n := 0, 0
+	for i = range s {
+		if n == max {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 // readBody reads the body of r, refusing one over MaxBodyBytes.
@@ -402,7 +428,10 @@ func ids[T ~[16]byte](f fields, name, invalid string) ([]T, error) {
 	return out, nil
 }
 
-// bool returns the optional boolean field name, false when absent or null.
+// bool returns the optional boolean field name, false when absent or null:
+// a JSON boolean, or a string that strconv.ParseBool reads ("true", "True",
+// "TRUE", "t", "1" and their false twins), as legacy clients send
+// booleans the way they send dates, as strings.
 func (f fields) bool(name string) (bool, error) {
 	raw, ok := f.get(name)
 	if !ok {
@@ -413,6 +442,12 @@ func (f fields) bool(name string) (bool, error) {
 		return true, nil
 	case "false":
 		return false, nil
+	}
+	var s string
+	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b, nil
+		}
 	}
 	return false, apperr.InvalidField(name, "%s must be a boolean.", name)
 }

@@ -2,12 +2,14 @@ package rest
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/stift/stift-reports/apperr"
@@ -101,6 +103,42 @@ func TestDecodeValid(t *testing.T) {
 		{"groups usage without groups", "groupsUsage", "application/json", `{"group_ids": null}`, GroupsUsageRequest{}},
 		{"groups usage empty groups", "groupsUsage", "application/json", `{"group_ids": []}`,
 			GroupsUsageRequest{GroupIDs: []gid.GroupID{}}},
+		// JSON whatever the Content-Type, as legacy clients send it.
+		{"text/plain", "questions", "text/plain", dates("0", "0"),
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+		{"curl's form type", "bookings", "application/x-www-form-urlencoded", dates(`"0"`, `"1"`),
+			BookingsRequest{StartDate: ms(0), EndDate: ms(1)}},
+		{"json suffix type", "questions", "application/problem+json", dates("0", "0"),
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
+		{"unparsable content type", "workload", "/", `{}`, WorkloadRequest{}},
+		{"empty content type", "workload", "", `{"school_ids": ["` + id1 + `"]}`, WorkloadRequest{SchoolIDs: []gid.SchoolID{schoolID(id1)}}},
+
+		// Unknown members are ignored, their names kept for the log.
+		{"unknown field", "questions", "application/json", `{"start_date": 0, "end_date": 0, "school_ids": []}`,
+			QuestionsRequest{StartDate: ms(0), EndDate: ms(0), Ignored: []string{"school_ids"}}},
+		{"legacy start_date to workload", "workload", "application/json", `{"start_date": 1704067200000, "end_date": 1733270400000}`,
+			WorkloadRequest{Ignored: []string{"start_date", "end_date"}}},
+		{"legacy group_ids to bookings", "bookings", "text/plain", `{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"]}`,
+			BookingsRequest{StartDate: ms(0), EndDate: ms(0), Ignored: []string{"group_ids"}}},
+		{"field names are exact", "questions", "application/json", `{"Start_Date": 0, "end_date": 0}`,
+			QuestionsRequest{EndDate: ms(0), Ignored: []string{"Start_Date"}}},
+		{"unknown field repeated", "workload", "application/json", `{"x": 1, "x": {"y": [null]}}`,
+			WorkloadRequest{Ignored: []string{"x"}}},
+		{"unknown field of any value", "workload", "application/json",
+			`{"a": null, "b": true, "c": -1.5e300, "d": "\u0000", "e": {"f": [{}]}, "school_ids": null}`,
+			WorkloadRequest{Ignored: []string{"a", "b", "c", "d", "e"}}},
+		{"unknown field nested deep", "workload", "application/json",
+			`{"x": ` + strings.Repeat(`{"y": [`, 2000) + strings.Repeat(`]}`, 2000) + `}`,
+			WorkloadRequest{Ignored: []string{"x"}}},
+		{"unknown field almost 1 MiB", "workload", "application/json", `{"x": "` + strings.Repeat("a", MaxBodyBytes-10) + `"}`,
+			WorkloadRequest{Ignored: []string{"x"}}},
+		{"many unknown fields", "workload", "application/json", manyFields(1000),
+			WorkloadRequest{Ignored: []string{"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"}}},
+		{"long unknown name", "workload", "application/json", `{"` + strings.Repeat("é", 5000) + `": 1}`,
+			WorkloadRequest{Ignored: []string{strings.Repeat("é", MaxIgnoredName) + "…"}}},
+		{"unknown name with a line break", "workload", "application/json", `{"a\nb": 1}`,
+			WorkloadRequest{Ignored: []string{"a\nb"}}},
+
 		{"charset and case in content type", "questions", "Application/JSON; charset=UTF-8",
 			`{"start_date": 0, "end_date": 0}`,
 			QuestionsRequest{StartDate: ms(0), EndDate: ms(0)}},
@@ -137,6 +175,18 @@ func TestDecodeValid(t *testing.T) {
 		{"groups usage null optionals", "groupsUsage", "application/json",
 			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "name": null, "show_disciplines": null, "show_teachers": null}`,
 			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}}},
+		{"booleans as strings", "groupsUsage", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "show_disciplines": "true", "show_teachers": "false"}`,
+			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}, ShowDisciplines: true}},
+		{"booleans as digits", "groupsUsage", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "show_disciplines": "0", "show_teachers": "1"}`,
+			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}, ShowTeachers: true}},
+		{"booleans as Python writes them", "groupsUsage", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "show_disciplines": "True", "show_teachers": "FALSE"}`,
+			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}, ShowDisciplines: true}},
+		{"booleans as letters", "groupsUsage", "application/json",
+			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "show_disciplines": "f", "show_teachers": "t"}`,
+			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}, ShowTeachers: true}},
 		{"groups usage longest name", "groupsUsage", "application/json",
 			`{"start_date": 0, "end_date": 0, "group_ids": ["` + id1 + `"], "name": "` + strings.Repeat("é", 200) + `"}`,
 			GroupsUsageRequest{StartDate: ms(0), EndDate: ms(0), GroupIDs: []gid.GroupID{groupID(id1)}, Name: strings.Repeat("é", 200)}},
@@ -152,6 +202,19 @@ func TestDecodeValid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyFields returns a JSON object of n members, f0 to f(n-1).
+func manyFields(n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `"f%d": %d`, i, i)
+	}
+	return b.String() + "}"
 }
 
 func TestDecodeDatesAreUTC(t *testing.T) {
@@ -193,11 +256,12 @@ func TestDecodeInvalid(t *testing.T) {
 		message     string
 		field       string
 	}{
-		// Content-Type
-		{"text/plain", "questions", "text/plain", dates("0", "0"), 400, "Content-Type must be application/json.", ""},
-		{"form", "questions", "application/x-www-form-urlencoded", "start_date=0&end_date=0", 400, "Content-Type must be application/json.", ""},
-		{"json suffix type", "questions", "application/problem+json", dates("0", "0"), 400, "Content-Type must be application/json.", ""},
-		{"unparsable content type", "workload", "/", `{}`, 400, "Content-Type must be application/json.", ""},
+		// Content-Type: any, but the body must be JSON.
+		{"form body", "questions", "application/x-www-form-urlencoded", "start_date=0&end_date=0", 400, malformed, ""},
+		{"text/plain not JSON", "questions", "text/plain", "yes please", 400, malformed, ""},
+		{"no type not JSON", "workload", noType, "school_ids=x", 400, malformed, ""},
+		{"multipart body", "workload", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n{}\r\n--x--", 400, malformed, ""},
+		{"UTF-16 body", "workload", "application/json; charset=utf-16", "\xff\xfe{\x00}\x00", 400, malformed, ""},
 
 		// Body size
 		{"body over 1 MiB", "workload", appJSON, `{"school_ids": null}` + strings.Repeat(" ", MaxBodyBytes), 413, "Request body too large.", ""},
@@ -216,10 +280,11 @@ func TestDecodeInvalid(t *testing.T) {
 		{"string", "workload", appJSON, `"{}"`, 400, notObject, ""},
 		{"null body", "workload", appJSON, `null`, 400, notObject, ""},
 		{"number body", "questions", appJSON, `1704067200000`, 400, notObject, ""},
-		{"unknown field", "questions", appJSON, `{"start_date": 0, "end_date": 0, "school_ids": []}`, 400, `Unknown field "school_ids".`, "school_ids"},
-		{"unknown field first in order", "workload", appJSON, `{"zz": 1, "aa": 2}`, 400, `Unknown field "zz".`, "zz"},
-		{"field names are exact", "questions", appJSON, `{"Start_Date": 0, "end_date": 0}`, 400, `Unknown field "Start_Date".`, "Start_Date"},
 		{"duplicate field", "questions", appJSON, `{"start_date": 0, "end_date": 0, "start_date": 1}`, 400, `Duplicate field "start_date".`, "start_date"},
+		{"duplicate field among unknown ones", "workload", appJSON, `{"x": 1, "school_ids": [], "x": 2, "school_ids": []}`, 400, `Duplicate field "school_ids".`, "school_ids"},
+		{"unknown field malformed", "workload", appJSON, `{"x": [1, 2}`, 400, malformed, ""},
+		{"unknown field nested too deep", "workload", appJSON, `{"x": ` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`, 400, malformed, ""},
+		{"unknown field too large", "workload", appJSON, `{"x": "` + strings.Repeat("a", MaxBodyBytes) + `"}`, 413, "Request body too large.", ""},
 
 		// Dates
 		{"bool date", "questions", appJSON, dates("true", "0"), 400, badStart, "start_date"},
@@ -262,12 +327,19 @@ func TestDecodeInvalid(t *testing.T) {
 
 		// Groups usage
 		{"usage bad group id", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, "group_ids": ["x"]}`, 400, badGroupID, "group_ids"},
-		{"show_teachers string", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "true"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_teachers sentence", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "yes please"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_teachers yes", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "yes"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_teachers empty string", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": ""}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_teachers padded", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": " true"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_teachers mixed case", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "tRUE"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
+		{"show_teachers two", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_teachers": "2"}`, 400, "show_teachers must be a boolean.", "show_teachers"},
 		{"show_disciplines number", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_disciplines": 1}`, 400, "show_disciplines must be a boolean.", "show_disciplines"},
+		{"show_disciplines array", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_disciplines": ["true"]}`, 400, "show_disciplines must be a boolean.", "show_disciplines"},
 		{"name number", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": 1}`, 400, "name must be a string.", "name"},
 		{"name array", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": ["a"]}`, 400, "name must be a string.", "name"},
 		{"name too long", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": "` + strings.Repeat("a", 201) + `"}`, 400, "name must be at most 200 characters.", "name"},
-		{"usage unknown field", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "show_students": true}`, 400, `Unknown field "show_students".`, "show_students"},
+		{"name too long, multibyte", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": "` + strings.Repeat("é", 201) + `"}`, 400, "name must be at most 200 characters.", "name"},
+		{"name of 10k characters", "groupsUsage", appJSON, `{"start_date": 0, "end_date": 0, ` + usage + `, "name": "` + strings.Repeat("../", 3334) + `"}`, 400, "name must be at most 200 characters.", "name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -419,6 +491,7 @@ func FuzzDecodeBodies(f *testing.F) {
 	}
 	f.Add("", `{"start_date": 0, "end_date": 0}`)
 	f.Add("text/plain", `{}`)
+	f.Add("application/x-www-form-urlencoded", `{"start_date": 0, "end_date": "0", "x": {"y": [1]}, "show_teachers": "1"}`)
 	f.Add("application/json; charset", `{}`)
 	f.Fuzz(func(t *testing.T, contentType, body string) {
 		for name, decode := range decoders {
@@ -448,18 +521,34 @@ func checkDecoded(t *testing.T, name string, got any) {
 		}
 	}
 	checkRange := func(start, end time.Time) { checkDate(start); checkDate(end) }
+	// The names of ignored members are few, short and distinct.
+	checkIgnored := func(names []string) {
+		checkDistinct(t, name, names)
+		if len(names) > IgnoredFields {
+			t.Errorf("%s: %d names of ignored fields", name, len(names))
+		}
+		for _, n := range names {
+			if utf8.RuneCountInString(n) > MaxIgnoredName+1 {
+				t.Errorf("%s: ignored field name of %d characters", name, utf8.RuneCountInString(n))
+			}
+		}
+	}
 	switch g := got.(type) {
 	case QuestionsRequest:
 		checkRange(g.StartDate, g.EndDate)
 		checkDistinct(t, name, g.GroupIDs)
+		checkIgnored(g.Ignored)
 	case BookingsRequest:
 		checkRange(g.StartDate, g.EndDate)
 		checkDistinct(t, name, g.SchoolIDs)
+		checkIgnored(g.Ignored)
 	case WorkloadRequest:
 		checkDistinct(t, name, g.SchoolIDs)
+		checkIgnored(g.Ignored)
 	case GroupsUsageRequest:
 		checkRange(g.StartDate, g.EndDate)
 		checkDistinct(t, name, g.GroupIDs)
+		checkIgnored(g.Ignored)
 		if len([]rune(g.Name)) > MaxNameLength {
 			t.Errorf("%s: bad request %+v", name, g)
 		}

@@ -57,6 +57,7 @@ func (h *Handler) Register(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 type table struct {
 	name     string // the report's name in file names
 	from, to time.Time
+	loc      *time.Location // the zone of the report's dates, for the file name
 	sheet    string
 	columns  []export.Column
 	rows     export.Rows
@@ -73,13 +74,14 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.ignored(r, in.Ignored)
 	seq, err := report.Questions(r.Context(), d, p, in.input())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.writeTable(w, r, format, table{
-		name: "questions", from: in.StartDate, to: in.EndDate, sheet: "Perguntas",
+		name: "questions", from: in.StartDate, to: in.EndDate, loc: time.UTC, sheet: "Perguntas",
 		columns: export.QuestionColumns,
 		rows:    report.LegacyRows(seq, func(q *report.QuestionRow) []any { return q.Legacy(h.PortalURL) }),
 	})
@@ -96,13 +98,21 @@ func (h *Handler) bookings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.ignored(r, in.Ignored)
 	seq, err := report.Bookings(r.Context(), d, p, in.input(), h.Now())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	loc := time.UTC // only a download's file name needs the zone
+	if format != FormatJSON {
+		if loc, err = report.BookingsZone(r.Context(), d, p, in.input()); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	h.writeTable(w, r, format, table{
-		name: "bookings", from: in.StartDate, to: in.EndDate, sheet: "Agendamentos",
+		name: "bookings", from: in.StartDate, to: in.EndDate, loc: loc, sheet: "Agendamentos",
 		columns: export.BookingColumns, rows: report.LegacyRows(seq, (*report.BookingRow).Legacy),
 	})
 }
@@ -118,6 +128,7 @@ func (h *Handler) workload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.ignored(r, in.Ignored)
 	seq, err := report.Workload(r.Context(), d, p, in.SchoolIDs)
 	if err != nil {
 		h.fail(w, r, err)
@@ -140,12 +151,19 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.ignored(r, in.Ignored)
 	u, err := report.GroupsUsageReport(r.Context(), d, p, in.input())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.download(w, format, Filename("groups-usage", in.StartDate, in.EndDate, format))
+	// The client's name for the report names the file and titles the
+	// summary; without one, the file is named like the other reports'.
+	filename := NamedFile(in.Name, format)
+	if filename == "" {
+		filename = Filename("groups-usage", in.StartDate, in.EndDate, u.Location, format)
+	}
+	h.download(w, format, filename)
 	out := &trackingWriter{w: w}
 	var students int64
 	u.Students = counted(u.Students, &students)
@@ -158,7 +176,9 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 	case FormatXLSX:
 		chart := &export.Chart{Title: "Perguntas por disciplina", Section: 1,
 			Categories: export.DisciplineCountColumns[0].Key, Values: export.DisciplineCountColumns[1].Key}
-		err = export.WriteXLSXSections(out, u.LegacySections(), chart, h.XLSX)
+		sections := u.LegacySections()
+		sections[0].Title = Title(in.Name) // the summary's sheet
+		err = export.WriteXLSXSections(out, sections, chart, h.XLSX)
 	}
 	h.finish(w, r, out, err)
 }
@@ -180,7 +200,7 @@ func (h *Handler) start(r *http.Request) (Format, *auth.Principal, *db.DB, error
 
 // writeTable streams a tabular report in the format.
 func (h *Handler) writeTable(w http.ResponseWriter, r *http.Request, format Format, t table) {
-	h.download(w, format, Filename(t.name, t.from, t.to, format))
+	h.download(w, format, Filename(t.name, t.from, t.to, t.loc, format))
 	out := &trackingWriter{w: w}
 	var rows int64
 	t.rows = counted(t.rows, &rows)
@@ -204,6 +224,14 @@ func (h *Handler) download(w http.ResponseWriter, format Format, filename string
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if format != FormatJSON {
 		w.Header().Set("Content-Disposition", ContentDisposition(filename))
+	}
+}
+
+// ignored logs, at debug level, the names of the body's members that the
+// endpoint does not know and ignored; never their values.
+func (h *Handler) ignored(r *http.Request, names []string) {
+	if len(names) > 0 {
+		h.Log.Debug("unknown request fields ignored", "path", r.URL.Path, "fields", names)
 	}
 }
 

@@ -1,10 +1,8 @@
 package rest
 
 import (
-	"mime"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/stift/stift-reports/apperr"
 )
@@ -70,9 +68,15 @@ var errNotAcceptable = func() error {
 // order. Quality 0 means not acceptable: when no format is acceptable,
 // Negotiate returns an apperr NotAcceptable listing the supported types.
 //
+// A bare format name, "json", "csv" or "xlsx" in any case (the short names
+// the public API gives in parentheses), stands for that format's media type,
+// parameters and all: "csv;q=0.5" is "text/csv;q=0.5". Any other entry
+// without a slash is malformed.
+//
 // An entry whose q is not a qvalue ("q=abc", "q=2", "q=0.1234") is ignored,
 // like any other malformed entry: it says nothing about what the client
-// accepts, so it neither allows nor refuses a format.
+// accepts, so it neither allows nor refuses a format. So "Accept: pdf" gets
+// JSON, while "Accept: application/pdf", well-formed, gets 406.
 func Negotiate(accept string) (Format, error) {
 	ranges := parseAccept(accept)
 	if len(ranges) == 0 {
@@ -90,6 +94,16 @@ func Negotiate(accept string) (Format, error) {
 	}
 	return best, nil
 }
+
+// shortNames maps the short name of each format, its extension, to its
+// media type.
+var shortNames = func() map[string]string {
+	m := make(map[string]string, len(formats))
+	for _, f := range formats {
+		m[f.ext] = f.mediaType
+	}
+	return m
+}()
 
 // mediaRange is one well-formed entry of an Accept header.
 type mediaRange struct {
@@ -139,7 +153,10 @@ func parseAccept(accept string) []mediaRange {
 	var ranges []mediaRange
 	for _, entry := range strings.Split(accept, ",") {
 		params := strings.Split(entry, ";")
-		typ, sub, ok := strings.Cut(params[0], "/")
+		typ, sub, ok := strings.Cut(shortNames[strings.ToLower(strings.TrimSpace(params[0]))], "/")
+		if !ok {
+			typ, sub, ok = strings.Cut(params[0], "/")
+		}
 		typ = strings.ToLower(strings.TrimSpace(typ))
 		sub = strings.ToLower(strings.TrimSpace(sub))
 		if !ok || !isToken(typ) || !isToken(sub) || typ == "*" && sub != "*" {
@@ -185,40 +202,4 @@ func isToken(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// Filename returns the name of the download of report in format f, for the
-// dates from and to: "questions-2024-01-01-2024-12-04.csv", the dates in
-// UTC. For a report without dates, both zero, it is "workload.csv".
-func Filename(report string, from, to time.Time, f Format) string {
-	if from.IsZero() && to.IsZero() {
-		return report + "." + f.Ext()
-	}
-	const day = "2006-01-02"
-	return report + "-" + from.UTC().Format(day) + "-" + to.UTC().Format(day) + "." + f.Ext()
-}
-
-// ContentDisposition returns the Content-Disposition of a download named
-// filename: attachment; filename="questions-2024-01-01-2024-12-04.csv".
-//
-// The name is always quoted, as the contract shows it (mime.FormatMediaType
-// leaves a token bare); a name that is not printable ASCII is left to
-// mime.FormatMediaType, which percent-encodes it in a filename* parameter
-// (RFC 2231), so that no byte of it can break the header.
-func ContentDisposition(filename string) string {
-	printable := true
-	for i := 0; i < len(filename); i++ {
-		if filename[i] < ' ' || filename[i] > '~' {
-			printable = false
-			break
-		}
-	}
-	if printable {
-		escaped := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(filename)
-		return `attachment; filename="` + escaped + `"`
-	}
-	if v := mime.FormatMediaType("attachment", map[string]string{"filename": filename}); v != "" {
-		return v
-	}
-	return "attachment"
 }

@@ -2,12 +2,10 @@ package rest
 
 import (
 	"errors"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stift/stift-reports/apperr"
 )
@@ -55,6 +53,28 @@ func TestNegotiate(t *testing.T) {
 		{xlsx + ";q=1.000, application/json;q=0.999", FormatXLSX},
 		{"text/csv;Q=0.8, application/json;q=0.7", FormatCSV},
 		{"text/csv;charset=utf-8;q=0.9;level=1, application/json;q=0.8", FormatCSV},
+
+		// The short names of the public API, like their media types.
+		{"csv", FormatCSV},
+		{"xlsx", FormatXLSX},
+		{"json", FormatJSON},
+		{"CSV", FormatCSV},
+		{" Xlsx ", FormatXLSX},
+		{"csv;q=0.5, json;q=0.9", FormatJSON},
+		{"json;q=0.5, csv", FormatCSV},
+		{"csv;q=0", notAcceptable},
+		{"csv;q=0, xlsx;q=0, json;q=0", notAcceptable},
+		{"csv;q=0, */*", FormatJSON},
+		{"xlsx, text/csv", FormatCSV}, // a tie: JSON, CSV, XLSX
+		{"csv;charset=utf-8", FormatCSV},
+		{"csv;q=abc", FormatJSON},
+		{"csv;q=abc, text/html", notAcceptable},
+		{"text/html, xlsx;q=0.1", FormatXLSX},
+		{"xls", FormatJSON}, // not a short name: malformed, ignored
+		{"pdf", FormatJSON},
+		{"pdf, text/html", notAcceptable},
+		{"text/xlsx", notAcceptable},
+		{"csv/csv", notAcceptable},
 
 		// Ranges, and ties: specificity, then JSON, CSV, XLSX.
 		{"text/*", FormatCSV},
@@ -143,54 +163,6 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestFilename(t *testing.T) {
-	brt := time.FixedZone("BRT", -3*3600)
-	tests := []struct {
-		report   string
-		from, to time.Time
-		f        Format
-		want     string
-	}{
-		{"questions", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 12, 4, 23, 59, 59, 999e6, time.UTC),
-			FormatCSV, "questions-2024-01-01-2024-12-04.csv"},
-		{"groups-usage", time.UnixMilli(1704067200000), time.UnixMilli(1733270400000),
-			FormatXLSX, "groups-usage-2024-01-01-2024-12-04.xlsx"},
-		// The dates are those of UTC, whatever the zone of the times.
-		{"bookings", time.Date(2023, 12, 31, 22, 0, 0, 0, brt), time.Date(2024, 12, 4, 22, 0, 0, 0, brt),
-			FormatJSON, "bookings-2024-01-01-2024-12-05.json"},
-		{"bookings-workload", time.Time{}, time.Time{}, FormatCSV, "bookings-workload.csv"},
-		{"bookings-workload", time.Time{}, time.Time{}, FormatXLSX, "bookings-workload.xlsx"},
-	}
-	for _, tt := range tests {
-		if got := Filename(tt.report, tt.from, tt.to, tt.f); got != tt.want {
-			t.Errorf("Filename(%q, %v, %v, %v) = %q, want %q", tt.report, tt.from, tt.to, tt.f, got, tt.want)
-		}
-	}
-}
-
-func TestContentDisposition(t *testing.T) {
-	tests := []struct {
-		filename, want string
-	}{
-		{"questions-2024-01-01-2024-12-04.csv", `attachment; filename="questions-2024-01-01-2024-12-04.csv"`},
-		{"bookings-workload.xlsx", `attachment; filename="bookings-workload.xlsx"`},
-		{`a "b" \c.csv`, `attachment; filename="a \"b\" \\c.csv"`},
-		{"relatório.csv", `attachment; filename*=utf-8''relat%C3%B3rio.csv`},
-		{"a\r\nSet-Cookie: x.csv", `attachment; filename*=utf-8''a%0D%0ASet-Cookie%3A%20x.csv`},
-	}
-	for _, tt := range tests {
-		got := ContentDisposition(tt.filename)
-		if got != tt.want {
-			t.Errorf("ContentDisposition(%q) = %q, want %q", tt.filename, got, tt.want)
-		}
-		// Whatever the name, the header parses back to it.
-		typ, params, err := mime.ParseMediaType(got)
-		if err != nil || typ != "attachment" || params["filename"] != tt.filename {
-			t.Errorf("ContentDisposition(%q) parses to %q, %q, %v", tt.filename, typ, params, err)
-		}
-	}
-}
-
 // FuzzNegotiate checks that Negotiate never panics, answers one of the three
 // formats or a NotAcceptable *apperr.Error, and ignores the order of entries.
 func FuzzNegotiate(f *testing.F) {
@@ -200,6 +172,7 @@ func FuzzNegotiate(f *testing.F) {
 		"application/json;q=0, text/csv", "text/*", "application/*;q=0.3, text/csv;q=0.2",
 		"TEXT/CSV", "application/json;charset=utf-8", ";;;,,", "text/csv;q=abc", "text/csv;q=2",
 		"*/*;q=0", "a/b;q=0.;c=\"d,e\";q=1.000", "\xff/\xfe;q=0.5",
+		"csv", "xlsx;q=0.5, json;q=0.4", "CSV;q=0",
 	} {
 		f.Add(s)
 	}
