@@ -26,9 +26,9 @@ import (
 // example: one group, one student who asked 41 Matemática questions in the
 // period (Álgebra 38, Aritmética 2, Análise combinatória 1), three of them
 // answered by "Professor Teste", and "Prof Luccas Santos", created in June
-// 2024, who answered none. Users of the group who were no members during
-// the period (created after it, deleted before it) come on top: the
-// example lists none of them.
+// 2024, who answered none. Three more users of the group were no members
+// during the period (created after it, or deleted before it): like any
+// such user, they must not show up, nor lower the share of active users.
 var usageExample = struct {
 	zone     string
 	from, to string // the period, local
@@ -44,9 +44,9 @@ var usageExample = struct {
 	// The school keeps the default service hours, Monday to Saturday 07:00
 	// to 22:00. A question asked on a Monday at 07:00 and answered the
 	// same Monday some weeks later has waited those weeks of service (6 ×
-	// 15 h each), plus the time into that Monday's service: the adjusted
-	// minutes are counted here without the code that counts them. The
-	// extras make the example's average, 43615.19 (8 weeks = 43200).
+	// 15 h each), plus the time into that Monday's service: the test counts
+	// the adjusted minutes so, not with the code under test. The extras
+	// make the example's average, 43615.19 (8 weeks are 43200).
 	answers: []exampleAnswer{
 		{"2024-01-08T07:00:00", 8, 400 * time.Minute},
 		{"2024-02-05T07:00:00", 8, 415*time.Minute + 11400*time.Millisecond}, // 415.19 minutes
@@ -88,9 +88,9 @@ func buildUsageExample(t *testing.T, d *db.DB) (*ent.Group, string) {
 		}
 		return at
 	}
-	math1 := c.Discipline.Create().SetID(1).SetName("Matemática").SaveX(ctx)
+	matematica := c.Discipline.Create().SetID(1).SetName("Matemática").SaveX(ctx)
 	for i, id := range ex.subjects {
-		c.Subject.Create().SetID(id).SetName(ex.names[i]).SetDiscipline(math1).SaveX(ctx)
+		c.Subject.Create().SetID(id).SetName(ex.names[i]).SetDiscipline(matematica).SaveX(ctx)
 	}
 	sch := c.School.Create().SetName("Escola de Testes").SetTimezone(ex.zone).SaveX(ctx)
 	person := func(first, last, email string, role user.Role, created string) *ent.UserCreate {
@@ -99,7 +99,7 @@ func buildUsageExample(t *testing.T, d *db.DB) (*ent.Group, string) {
 	}
 	student := person("Aluno", "Teste", "student@stift.com.br", user.RoleSTUDENT, "2023-04-26T10:00:00").SaveX(ctx)
 	teacher := person("Professor", "Teste", "teacher@stift.com.br", user.RoleTEACHER, "2023-04-26T10:00:00").
-		AddDisciplines(math1).SaveX(ctx)
+		AddDisciplines(matematica).SaveX(ctx)
 	luccas := person("Prof Luccas", "Santos", "luccas@stift.com.br", user.RoleTEACHER, "2024-06-03T10:00:00").SaveX(ctx)
 	// Members of the group, but not during the period.
 	later := person("Aluna", "Nova", "nova@stift.com.br", user.RoleSTUDENT, "2025-01-10T10:00:00").SaveX(ctx)
@@ -112,7 +112,7 @@ func buildUsageExample(t *testing.T, d *db.DB) (*ent.Group, string) {
 	n := 0 // questions written so far; the first ones are answered
 	for i, subject := range ex.subjects {
 		for range ex.counts[i] {
-			q := c.Question.Create().SetStudent(student).SetGroup(g).SetDiscipline(math1).SetSubjectID(subject)
+			q := c.Question.Create().SetStudent(student).SetGroup(g).SetDiscipline(matematica).SetSubjectID(subject)
 			if n < len(ex.answers) {
 				a := ex.answers[n]
 				created := local(a.created)
