@@ -280,10 +280,16 @@ func (w *isoWorld) view(spec auth.TokenSpec) *isoView {
 			v.rooms[r.ID] = true
 		}
 	}
+	gone := map[gid.UserID]bool{} // blocked or deleted: no workload rows
+	for _, u := range w.users {
+		gone[u.ID] = u.BlockedAt != nil || u.DeletedAt != nil
+	}
 	for _, sl := range w.slots {
 		if v.rooms[sl.BookingRoomID] && (spec.Groups == nil || teachesVisible[sl.TeacherID]) {
 			v.slots[sl.ID] = true
-			v.workload[sl.TeacherID.String()+"/"+fmt.Sprint(sl.DisciplineID)] = true
+			if !gone[sl.TeacherID] {
+				v.workload[sl.TeacherID.String()+"/"+fmt.Sprint(sl.DisciplineID)] = true
+			}
 			v.met[sl.TeacherID] = true
 		}
 	}

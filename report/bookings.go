@@ -78,12 +78,18 @@ func (r *BookingRow) Key() Key {
 	return Key{Time: r.CreatedAt, ID: r.ID.String()}
 }
 
-// Duration returns the minutes the meeting lasted, whole, if it started and ended.
+// Duration returns the minutes the meeting lasted, if it started and
+// ended, counted from the minute it started to the minute it ended: the
+// difference of the start and end the legacy report shows, which drop
+// the seconds. 08:34:50 to 09:32:10 is 58 (08:34 to 09:32), where whole
+// elapsed minutes would say 57 next to those two times. (Truncating the
+// instant equals dropping the local seconds in every zone whose offset is
+// whole minutes, as all have been since the 1970s.)
 func (r *BookingRow) Duration() (int, bool) {
 	if r.MeetingStartedAt == nil || r.MeetingEndedAt == nil {
 		return 0, false
 	}
-	return int(r.MeetingEndedAt.Sub(*r.MeetingStartedAt) / time.Minute), true
+	return int(r.MeetingEndedAt.Truncate(time.Minute).Sub(r.MeetingStartedAt.Truncate(time.Minute)) / time.Minute), true
 }
 
 // bookingStatusSQL derives a booking's status at now (its one argument,

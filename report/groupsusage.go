@@ -45,7 +45,8 @@ type UsageSummary struct {
 	AverageAdjustedResponseMinutes *float64
 	QuestionsByDiscipline          []NameCount // most asked first
 	// ActiveUsersShare is the share (0 to 1, four decimals) of the groups'
-	// students who asked at least one question in the period.
+	// students who were members during the period (see memberDuring) and
+	// asked at least one question in it.
 	ActiveUsersShare       float64
 	AverageAnswerRating    *float64
 	AverageNPS             *float64     // platform NPS of the groups' members
@@ -63,13 +64,16 @@ type NameCount struct {
 // ScoreCount is a histogram bar: how many times Score was given.
 type ScoreCount struct{ Score, Count int }
 
-// StudentUsage is one student of the groups, with the questions they asked
-// in the period (anonymous ones only if the token may reveal them).
+// StudentUsage is one student of the groups who was a member during the
+// period, with the questions they asked in it (anonymous ones only if the
+// token may reveal them).
 type StudentUsage struct {
-	ID                   gid.UserID
-	FirstName, LastName  string
-	Email                string
-	Groups               []string // the names of the report's groups they belong to
+	ID                  gid.UserID
+	FirstName, LastName string
+	Email               string
+	Groups              []string // the names of the report's groups they belong to
+	// Active is whether Questions holds any: it says no more than the list,
+	// so an anonymous question the token may not reveal does not count.
 	Active               bool
 	CreatedAt            time.Time
 	BlockedAt, DeletedAt *time.Time
@@ -84,16 +88,20 @@ type UsageQuestion struct {
 	SubjectName    string
 }
 
-// TeacherUsage is one teacher of the groups and the questions of the
-// groups they answered, asked in the period.
+// TeacherUsage is one teacher of the groups who was a member during the
+// period, and the questions of the groups asked in the period that they
+// answered.
 type TeacherUsage struct {
-	ID                     gid.UserID
-	FirstName, LastName    string
-	Email                  string
-	Groups                 []string
-	Disciplines            []string
-	Active                 bool
-	AnsweredQuestions      int
+	ID                  gid.UserID
+	FirstName, LastName string
+	Email               string
+	Groups              []string
+	Disciplines         []string
+	Active              bool // AnsweredQuestions > 0
+	AnsweredQuestions   int
+	// AverageResponseMinutes is the mean adjusted response time (minutes
+	// inside the school's service hours) of those answers, as the
+	// summary's average.
 	AverageResponseMinutes *float64
 	CreatedAt              time.Time
 	BlockedAt, DeletedAt   *time.Time
@@ -101,9 +109,13 @@ type TeacherUsage struct {
 
 // DisciplineUsage is one discipline asked about in the period.
 type DisciplineUsage struct {
-	ID                     gid.DisciplineID
-	Name                   string
-	TotalQuestions         int
+	ID             gid.DisciplineID
+	Name           string
+	TotalQuestions int
+	// AverageResponseMinutes is the adjusted minutes of the answered
+	// questions summed and divided by all TotalQuestions, answered or not:
+	// the legacy API's reading (its example gives 43615.19 × 3 / 41 for 3
+	// answers among 41 questions). Nil when none was answered.
 	AverageResponseMinutes *float64
 	TopSubjects            []NameCount // most asked first
 }
@@ -175,7 +187,6 @@ func (s usageQueries) newQuery() *query {
 	return q
 }
 
-// inPeriod is the condition on questions q of the report.
 // members is a sub-query of the users in the report's groups through the
 // join table (group_students or group_teachers): one row per user, with
 // the names of their groups among the report's as an aggregated list.
@@ -187,7 +198,21 @@ func (s usageQueries) members(table string) string {
 		WHERE j.group_id IN (SELECT id FROM sel) GROUP BY j.user_id)`
 }
 
+// inPeriod is the condition on questions q of the report; its arguments
+// are From and To.
 const inPeriod = ` q.group_id IN (SELECT id FROM sel) AND q.created_at >= ? AND q.created_at <= ? `
+
+// memberDuring is the condition on a user u of the groups to be counted in
+// a report of the period: not created after its end, not deleted before
+// its start. Group membership has no dates of its own, so the user's are
+// used, and a historical report does not count today's roster. Its
+// arguments are To and From.
+const memberDuring = ` u.created_at <= ? AND (u.deleted_at IS NULL OR u.deleted_at >= ?) `
+
+// studentsDuring is the FROM clause of the groups' students u who were
+// members during the period.
+const studentsDuring = ` FROM users u WHERE u.id IN (SELECT gs.user_id FROM group_students gs WHERE gs.group_id IN (SELECT id FROM sel))
+	AND` + memberDuring
 
 func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 	var (
@@ -199,10 +224,11 @@ func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 		(SELECT COUNT(*) FROM questions q WHERE`+inPeriod+`),
 		(SELECT AVG(q.adjusted_response_minutes) FROM questions q WHERE`+inPeriod+`),
 		(SELECT AVG(CAST(q.answer_rating AS DOUBLE PRECISION)) FROM questions q WHERE`+inPeriod+`),
-		(SELECT COUNT(DISTINCT gs.user_id) FROM group_students gs WHERE gs.group_id IN (SELECT id FROM sel)),
-		(SELECT COUNT(DISTINCT q.student_id) FROM questions q WHERE`+inPeriod+`
-			AND q.student_id IN (SELECT gs.user_id FROM group_students gs WHERE gs.group_id IN (SELECT id FROM sel)))`,
-		s.in.From, s.in.To, s.in.From, s.in.To, s.in.From, s.in.To, s.in.From, s.in.To)
+		(SELECT COUNT(*)`+studentsDuring+`),
+		(SELECT COUNT(*)`+studentsDuring+`
+			AND EXISTS (SELECT 1 FROM questions q WHERE q.student_id = u.id AND`+inPeriod+`))`,
+		s.in.From, s.in.To, s.in.From, s.in.To, s.in.From, s.in.To, s.in.To, s.in.From,
+		s.in.To, s.in.From, s.in.From, s.in.To)
 	err := s.d.SQL.QueryRowContext(ctx, q.String(), q.args...).
 		Scan(&sum.TotalQuestions, &adjusted, &rating, &students, &activeCount)
 	if err != nil {
@@ -246,9 +272,10 @@ func (s usageQueries) summary(ctx context.Context) (UsageSummary, error) {
 	return sum, nil
 }
 
-// students yields the groups' students by name, each with their questions
-// of the period: one query, a row per question (or one for a student
-// without any), folded into one StudentUsage per student.
+// students yields the groups' students who were members during the
+// period, by name, each with their questions of the period: one query, a
+// row per question (or one for a student without any), folded into one
+// StudentUsage per student.
 func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, error] {
 	q := s.newQuery().add(`SELECT u.id, u.first_name, u.last_name, u.email, u.created_at, u.blocked_at, u.deleted_at,
 		m.groups, d.id, d.name, sub.id, sub.name
@@ -261,7 +288,8 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 	q.add(`
 	LEFT JOIN disciplines d ON d.id = q.discipline_id
 	LEFT JOIN subjects sub ON sub.id = q.subject_id
-	ORDER BY ` + byText(s.d.Dialect, "u.first_name", "u.last_name") + `, u.id, q.created_at, q.id`)
+	WHERE`+memberDuring+`
+	ORDER BY `+byText(s.d.Dialect, "u.first_name", "u.last_name")+`, u.id, q.created_at, q.id`, s.in.To, s.in.From)
 	type row struct {
 		student  StudentUsage
 		question *UsageQuestion
@@ -282,7 +310,6 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 			return r, err
 		}
 		st.Groups = splitList(groups)
-		st.Active = st.BlockedAt == nil && st.DeletedAt == nil
 		if discID.Valid {
 			r.question = &UsageQuestion{DisciplineID: gid.DisciplineID(discID.Int64), DisciplineName: discName.String,
 				SubjectID: subjID, SubjectName: subjName.String}
@@ -309,6 +336,7 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 			}
 			if r.question != nil {
 				cur.Questions = append(cur.Questions, *r.question)
+				cur.Active = true
 			}
 		}
 		if cur != nil {
@@ -317,18 +345,24 @@ func (s usageQueries) students(ctx context.Context) iter.Seq2[StudentUsage, erro
 	}
 }
 
-// teachers yields the groups' teachers by name.
+// teachers yields the groups' teachers who were members during the
+// period, those who answered most of the period's questions first, then by
+// name. The legacy API's example supports that order (its teacher with 3
+// answers, created first, comes before one with none whose name sorts
+// first), and it puts a usage report's busiest teachers on top.
 func (s usageQueries) teachers(ctx context.Context) iter.Seq2[TeacherUsage, error] {
-	const answered = ` FROM questions q WHERE q.teacher_id = u.id AND q.answered_at IS NOT NULL AND` + inPeriod
 	q := s.newQuery().add(`SELECT u.id, u.first_name, u.last_name, u.email, u.created_at, u.blocked_at, u.deleted_at,
 		m.groups,
 		(SELECT `+stringAgg(s.d.Dialect, "d.name", "d.name")+` FROM user_disciplines ud JOIN disciplines d ON d.id = ud.discipline_id
 			WHERE ud.user_id = u.id),
-		(SELECT COUNT(*)`+answered+`),
-		(SELECT AVG(q.response_minutes)`+answered+`)
+		COALESCE(a.answered, 0), a.adjusted
 	FROM `+s.members("group_teachers")+` m
 	JOIN users u ON u.id = m.user_id
-	ORDER BY `+byText(s.d.Dialect, "u.first_name", "u.last_name")+`, u.id`, s.in.From, s.in.To, s.in.From, s.in.To)
+	LEFT JOIN (SELECT q.teacher_id, COUNT(*) AS answered, AVG(q.adjusted_response_minutes) AS adjusted
+		FROM questions q WHERE q.answered_at IS NOT NULL AND`+inPeriod+`GROUP BY q.teacher_id) a ON a.teacher_id = u.id
+	WHERE`+memberDuring+`
+	ORDER BY COALESCE(a.answered, 0) DESC, `+byText(s.d.Dialect, "u.first_name", "u.last_name")+`, u.id`,
+		s.in.From, s.in.To, s.in.To, s.in.From)
 	return rows(ctx, s.d, q, func(rs rowScanner) (TeacherUsage, error) {
 		var (
 			t                   TeacherUsage
@@ -338,7 +372,7 @@ func (s usageQueries) teachers(ctx context.Context) iter.Seq2[TeacherUsage, erro
 		err := rs.Scan(&t.ID, &t.FirstName, &t.LastName, &t.Email, &t.CreatedAt, &t.BlockedAt, &t.DeletedAt,
 			&groups, &disciplines, &t.AnsweredQuestions, &avg)
 		t.Groups, t.Disciplines = splitList(groups), splitList(disciplines)
-		t.Active = t.BlockedAt == nil && t.DeletedAt == nil
+		t.Active = t.AnsweredQuestions > 0
 		t.AverageResponseMinutes = round2(avg)
 		return t, err
 	})
@@ -372,7 +406,10 @@ func (s usageQueries) disciplines(ctx context.Context) iter.Seq2[DisciplineUsage
 			}
 			top[r.id] = append(top[r.id], r.NameCount)
 		}
-		q = s.newQuery().add(`SELECT d.id, d.name, COUNT(*), AVG(q.response_minutes)
+		// A discipline's average divides the answered questions' adjusted
+		// minutes by all its questions (see DisciplineUsage).
+		q = s.newQuery().add(`SELECT d.id, d.name, COUNT(*),
+				SUM(q.adjusted_response_minutes) / CAST(COUNT(*) AS DOUBLE PRECISION)
 			FROM questions q JOIN disciplines d ON d.id = q.discipline_id
 			WHERE`+inPeriod+`GROUP BY d.id, d.name ORDER BY COUNT(*) DESC, `+byText(s.d.Dialect, "d.name"), s.in.From, s.in.To)
 		for du, err := range rows(ctx, s.d, q, func(rs rowScanner) (DisciplineUsage, error) {

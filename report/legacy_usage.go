@@ -2,6 +2,7 @@ package report
 
 import (
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -145,7 +146,9 @@ var indicatorTable = newTable(export.SummaryIndicators, map[string]func(*GroupsU
 	"average_adjusted_response_time_in_minutes": func(u *GroupsUsage) any {
 		return floatOrNil(u.Summary.AverageAdjustedResponseMinutes)
 	},
-	"active_users_percentage":   func(u *GroupsUsage) any { return u.Summary.ActiveUsersShare * 100 },
+	// A percentage, as the label says, with the two decimals of the
+	// report's other figures: 0.6316 is 63.16, not 63.160000000000004.
+	"active_users_percentage":   func(u *GroupsUsage) any { return math.Round(u.Summary.ActiveUsersShare*1e4) / 100 },
 	"average_answer_rating":     func(u *GroupsUsage) any { return floatOrNil(u.Summary.AverageAnswerRating) },
 	"average_nps":               func(u *GroupsUsage) any { return floatOrNil(u.Summary.AverageNPS) },
 	"average_response_time_nps": func(u *GroupsUsage) any { return floatOrNil(u.Summary.AverageResponseTimeNPS) },

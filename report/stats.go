@@ -159,7 +159,7 @@ type BookingStatsBucket struct {
 	AvgRatingByStudent *float64
 	AvgRatingByTeacher *float64
 	// MinutesHeld is the sum of the meetings' durations in whole minutes
-	// (each truncated, as BookingRow.Duration), over the bookings whose
+	// (each as BookingRow.Duration counts it), over the bookings whose
 	// meeting started and ended.
 	MinutesHeld int
 }
@@ -313,9 +313,14 @@ func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsI
 			return nil, err
 		}
 	}
-	minutes := `CAST(ROUND((unixepoch(b.meeting_ended_at, 'subsec') - unixepoch(b.meeting_started_at, 'subsec')) * 1000) AS INTEGER) / 60000`
+	// A meeting's minutes as BookingRow.Duration counts them: between its
+	// start and end truncated to the minute (in UTC, which truncates as
+	// any zone of whole-minute offset does).
+	minutes := `(unixepoch(strftime('%Y-%m-%d %H:%M', b.meeting_ended_at)) -
+		unixepoch(strftime('%Y-%m-%d %H:%M', b.meeting_started_at))) / 60`
 	if d.Dialect == dialect.Postgres {
-		minutes = `CAST(TRUNC(EXTRACT(EPOCH FROM b.meeting_ended_at - b.meeting_started_at) / 60) AS BIGINT)`
+		minutes = `CAST(EXTRACT(EPOCH FROM date_trunc('minute', b.meeting_ended_at AT TIME ZONE 'UTC')
+			- date_trunc('minute', b.meeting_started_at AT TIME ZONE 'UTC')) / 60 AS BIGINT)`
 	}
 	q := newQuery(d.Dialect)
 	writeToday(q, sel.zones, now)

@@ -23,7 +23,9 @@ type WorkloadRow struct {
 // Workload returns, per teacher and discipline, the minutes of the
 // teacher's weekly availability slots in the rooms of the selected schools
 // that p may see (for a group-scoped token, the teachers of its groups),
-// by teacher name.
+// by teacher name. Blocked and deleted teachers are left out, whatever
+// slots they kept: the report is the workload teachers offer now, and
+// they offer none.
 func Workload(ctx context.Context, d *db.DB, p *auth.Principal, schools []gid.SchoolID) (iter.Seq2[WorkloadRow, error], error) {
 	// Its only input, the schools, has no rule but that repeats are ignored.
 	scope, err := resolveSchools(ctx, d, p, distinct(schools))
@@ -36,7 +38,7 @@ func Workload(ctx context.Context, d *db.DB, p *auth.Principal, schools []gid.Sc
 	JOIN booking_rooms r ON r.id = a.booking_room_id
 	JOIN users u ON u.id = a.teacher_id
 	JOIN disciplines d ON d.id = a.discipline_id
-	WHERE 1 = 1`)
+	WHERE u.blocked_at IS NULL AND u.deleted_at IS NULL`)
 	if !scope.all {
 		q.add(" AND ")
 		inList(q, "r.school_id", scope.schools)
