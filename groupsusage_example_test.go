@@ -271,7 +271,7 @@ func TestGroupsUsageExample(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("XLSX: status %d", resp.StatusCode)
 		}
-		compareXLSXWithCSV(t, xlsx, csvBody)
+		compareXLSXWithCSV(t, xlsx, csvBody, "")
 	})
 }
 
