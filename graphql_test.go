@@ -167,8 +167,12 @@ func TestUnauthorized(t *testing.T) {
 				if resp.StatusCode != http.StatusUnauthorized {
 					t.Errorf("status %d, want 401", resp.StatusCode)
 				}
-				if want := `{"error":{"code":401,"message":"Unauthorized."}}` + "\n"; body != want {
+				// GraphQL's error shape, not the REST layer's.
+				if want := `{"errors":[{"message":"Unauthorized.","extensions":{"code":"UNAUTHENTICATED"}}]}` + "\n"; body != want {
 					t.Errorf("body %q, want %q", body, want)
+				}
+				if ct := resp.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+					t.Errorf("Content-Type = %q", ct)
 				}
 				if !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
 					t.Errorf("WWW-Authenticate = %q", resp.Header.Get("WWW-Authenticate"))

@@ -14,30 +14,42 @@ import (
 	"github.com/stift/stift-reports/internal/testdb"
 )
 
-// TestRateLimit: a token over its rate gets 429 with Retry-After in the
-// API's error shape; an unlimited token does not.
+// TestRateLimit: a token over its rate gets 429 with Retry-After, in
+// GraphQL's error shape on /graphql (with the GraphQL-over-HTTP media type
+// when asked for) and in the legacy shape on the REST endpoints; an
+// unlimited token does not.
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	s := newReportServer(t, testdb.SQLite(t), Config{RateLimit: 0.01, RateBurst: 2})
 	limited := s.newToken(t, auth.TokenSpec{Name: "limited"})
 	unlimited := s.newToken(t, auth.TokenSpec{Name: "free", Unlimited: true})
-	codes := func(token string) []int {
+	const gqlType = "application/graphql-response+json"
+	codes := func(token, path, body, shape, contentType string) []int {
 		var out []int
 		for range 3 {
-			resp, body := s.post(t, "/graphql", token, "", `{"query": "{ viewer { tokenName } }"}`)
+			resp, got := s.post(t, path, token, gqlType, body)
+			if path != "/graphql" {
+				resp, got = s.post(t, path, token, "", body)
+			}
 			out = append(out, resp.StatusCode)
 			if resp.StatusCode == http.StatusTooManyRequests {
-				if resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"code":429`) {
-					t.Errorf("429 without Retry-After or error shape: %v %s", resp.Header, body)
+				if resp.Header.Get("Retry-After") == "" || !strings.Contains(string(got), shape) ||
+					!strings.HasPrefix(resp.Header.Get("Content-Type"), contentType) {
+					t.Errorf("%s: 429 without Retry-After, %s or %s: %v %s", path, shape, contentType, resp.Header, got)
 				}
 			}
 		}
 		return out
 	}
-	if got := codes(limited); got[0] != 200 || got[1] != 200 || got[2] != 429 {
+	gql := `{"query": "{ viewer { tokenName } }"}`
+	if got := codes(limited, "/graphql", gql, `"extensions":{"code":"RATE_LIMITED"}`, gqlType); got[0] != 200 || got[1] != 200 || got[2] != 429 {
 		t.Errorf("limited token: %v, want 200 200 429", got)
 	}
-	if got := codes(unlimited); got[2] != 200 {
+	rest := s.newToken(t, auth.TokenSpec{Name: "limited-rest"})
+	if got := codes(rest, "/reports/bookings-workload", `{}`, `{"error":{"code":429,`, "application/json"); got[2] != 429 {
+		t.Errorf("limited token, REST: %v, want 200 200 429", got)
+	}
+	if got := codes(unlimited, "/graphql", gql, "", ""); got[2] != 200 {
 		t.Errorf("unlimited token: %v", got)
 	}
 }

@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 		return s.requireMigrated(auth.Middleware(tokens, s.now, limits.rateLimit(h)))
 	}
 	// A GraphQL download is an export, counted with the REST ones.
-	gql := authed(limits.capExportsIf(graph.IsDownload, s.graphqlHandler()))
+	gql := graph.ErrorShape(authed(limits.capExportsIf(graph.IsDownload, s.graphqlHandler())))
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)
 	mux.Handle("OPTIONS /graphql", gql)

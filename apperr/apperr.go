@@ -111,7 +111,30 @@ type body struct {
 	} `json:"error"`
 }
 
-// Write writes err to w in the public API's error shape, with its status.
+// A Shaper is a response writer whose protocol has its own error shape
+// (GraphQL's): Write asks it for the body of err, keeping err's status.
+// Write finds it behind writers that wrap it (Unwrap).
+type Shaper interface {
+	ShapeError(err error) (contentType string, body any)
+}
+
+// shaper returns the Shaper w is or wraps, if any.
+func shaper(w http.ResponseWriter) Shaper {
+	for w != nil {
+		if s, ok := w.(Shaper); ok {
+			return s
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
+}
+
+// Write writes err to w in the public API's error shape, or the shape of
+// the Shaper w wraps, with its status.
 func Write(w http.ResponseWriter, err error) {
 	var b body
 	b.Error.Code = Status(err)
@@ -121,12 +144,18 @@ func Write(w http.ResponseWriter, err error) {
 		b.Error.Field = e.Field
 	}
 	h := w.Header()
+	var out any = b
 	h.Set("Content-Type", "application/json; charset=utf-8")
+	if s := shaper(w); s != nil {
+		var ct string
+		ct, out = s.ShapeError(err)
+		h.Set("Content-Type", ct)
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Del("Content-Disposition")
 	if b.Error.Code == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Bearer realm="stift-reports"`)
 	}
 	w.WriteHeader(b.Error.Code)
-	json.NewEncoder(w).Encode(b)
+	json.NewEncoder(w).Encode(out)
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -21,6 +23,8 @@ const (
 	CodeForbidden       = "FORBIDDEN"
 	CodeBadUserInput    = "BAD_USER_INPUT"
 	CodeInternal        = "INTERNAL"
+	CodeRateLimited     = "RATE_LIMITED"
+	CodeUnavailable     = "SERVICE_UNAVAILABLE"
 )
 
 // presentError gives every resolver error a code and a message safe to
@@ -72,9 +76,52 @@ func codeOf(c apperr.Code) string {
 		return CodeForbidden
 	case apperr.Invalid, apperr.NotAcceptable, apperr.TooLarge, apperr.NotFound, apperr.BadMethod:
 		return CodeBadUserInput
+	case apperr.TooMany:
+		return CodeRateLimited
+	case apperr.Unavailable:
+		return CodeUnavailable
 	}
 	return CodeInternal
 }
+
+// ErrorShape makes the errors that the layers around the GraphQL handler
+// answer before it runs (a missing or refused token, the rate limit, the
+// export cap, a database not yet migrated) and the download errors come
+// in GraphQL's shape, {"errors": [{"message", "extensions": {"code"}}]},
+// with their HTTP status; the REST endpoints keep the legacy shape. The
+// media type is application/graphql-response+json when the request
+// accepts it (GraphQL over HTTP), else application/json.
+func ErrorShape(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ct := "application/json; charset=utf-8"
+		if strings.Contains(r.Header.Get("Accept"), graphqlResponseType) {
+			ct = graphqlResponseType + "; charset=utf-8"
+		}
+		next.ServeHTTP(&errorShape{ResponseWriter: w, contentType: ct}, r)
+	})
+}
+
+const graphqlResponseType = "application/graphql-response+json"
+
+// errorShape is an apperr.Shaper.
+type errorShape struct {
+	http.ResponseWriter
+	contentType string
+}
+
+func (w *errorShape) ShapeError(err error) (string, any) {
+	gerr := &gqlerror.Error{Message: apperr.Message(err), Extensions: map[string]any{"code": codeOf(apperr.CodeOf(err))}}
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Field != "" {
+		gerr.Extensions["field"] = ae.Field
+	}
+	// No data member: the request did not run (GraphQL over HTTP).
+	return w.contentType, struct {
+		Errors gqlerror.List `json:"errors"`
+	}{gqlerror.List{gerr}}
+}
+
+func (w *errorShape) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // isInputError reports whether err is a validation error of gqlparser.
 func isInputError(err error) bool {
