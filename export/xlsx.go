@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -38,10 +39,13 @@ type Chart struct {
 }
 
 // WriteXLSX writes rows as one XLSX sheet named sheet: a bold header row of
-// the columns' Header, then a row per row. Strings pass through [Sanitize]
-// (excelize cuts text past Excel's limit of 32,767 characters); int, int64,
-// float64 and Fixed are number cells, bool boolean cells, nil and "" no cell
-// at all, and a []string one text cell joined with ", ". Sheets roll over as
+// the columns' SheetHeader, frozen so that it stays in view, with an
+// autofilter over the table, then a row per row. Strings pass through
+// [Sanitize] (excelize cuts text past Excel's limit of 32,767 characters);
+// int, int64, float64 and Fixed are number cells, bool boolean cells, a
+// Time a date cell (see [Time]), nil and "" no cell at all, and a []string
+// one text cell joined with ", ". Every cell is in SheetFont, named so that
+// no program falls back to a font of its own. Sheets roll over as
 // opts.MaxRows says. Column widths fit the header and the first 100 rows of
 // each sheet, which wait in memory until then. Only excelize's StreamWriter
 // writes the cells; the workbook is written to w once every row has been
@@ -54,7 +58,8 @@ func WriteXLSX(w io.Writer, sheet string, cols []Column, rows Rows, opts XLSXOpt
 // WriteXLSXSections writes several tables into one workbook, each as
 // [WriteXLSX] would, on a sheet named after the section. Consecutive sections
 // with the same Name share a sheet, one table below the other with an empty
-// row between; a name may not come back later. When chart is not nil it is
+// row between; a name may not come back later. A sheet has one autofilter
+// (OOXML allows no more): over its first table. When chart is not nil it is
 // drawn next to the section it names, provided that section has rows; if the
 // section rolled over several sheets, the chart plots the rows on the last.
 func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXOptions) (err error) {
@@ -82,8 +87,12 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 			err = fmt.Errorf("export: closing XLSX: %w", cerr)
 		}
 	}()
-	x := &xlsxWriter{f: f, maxRows: maxRows, names: map[string]bool{}, fixedStyles: map[int]int{}}
-	if x.headerStyle, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+	x := &xlsxWriter{f: f, maxRows: maxRows, names: map[string]bool{}, styles: map[string]int{}}
+	if err := f.SetDefaultFont(SheetFont); err != nil {
+		return fmt.Errorf("export: XLSX font: %w", err)
+	}
+	header := &excelize.Style{Font: &excelize.Font{Bold: true, Family: SheetFont, Size: sheetFontSize}}
+	if x.headerStyle, err = f.NewStyle(header); err != nil {
 		return fmt.Errorf("export: XLSX header style: %w", err)
 	}
 	for i, s := range sections {
@@ -120,13 +129,24 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 	return nil
 }
 
+// SheetFont is the font of every XLSX cell. The header's bold used to name
+// no font, which LibreOffice then drew in a serif; Arial is on every
+// Windows and Mac, and LibreOffice draws it with the metric-compatible
+// Liberation Sans that every installation has (Calibri, Excel's default,
+// needs Carlito, which is often missing, so columns would not fit).
+const SheetFont = "Arial"
+
+// sheetFontSize is the size of SheetFont, in points: that of the default
+// font of a new workbook.
+const sheetFontSize = 11
+
 // xlsxWriter writes sections sheet by sheet, one StreamWriter at a time.
 type xlsxWriter struct {
 	f           *excelize.File
 	maxRows     int
 	names       map[string]bool // sheet names used, folded to lower case as Excel compares them
 	headerStyle int
-	fixedStyles map[int]int // Fixed.Places → style showing that many decimals
+	styles      map[string]int // number format → style of the cells shown in it
 
 	sw      *excelize.StreamWriter // the sheet being written
 	base    string                 // section name of that sheet
@@ -135,6 +155,10 @@ type xlsxWriter struct {
 	pending []pendingRow           // its first rows, until the column widths are set
 	widths  []float64              // widths that fit the pending rows
 	cells   []any
+
+	// The autofilter of the sheet: the columns of the table headed on its
+	// first row, and the last row of that table once another one follows.
+	filterCols, filterEnd int
 }
 
 // pendingRow is a row kept back until the column widths are known.
@@ -177,18 +201,29 @@ func (x *xlsxWriter) startSheet(base string, part int) error {
 	if x.sw, err = x.f.NewStreamWriter(name); err != nil {
 		return fmt.Errorf("export: XLSX sheet %q: %w", name, err)
 	}
+	// The header row stays in view while the rows scroll.
+	err = x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}})
+	if err != nil {
+		return fmt.Errorf("export: XLSX sheet %q: %w", name, err)
+	}
 	x.base, x.part, x.row = base, part, 0
 	x.pending, x.widths = []pendingRow{}, nil
+	x.filterCols, x.filterEnd = 0, 0
 	return nil
 }
 
-// endSheet flushes the stream writer of the current sheet, if any; excelize
-// wants it done before another sheet is streamed.
+// endSheet sets the autofilter of the current sheet, if any, and flushes
+// its stream writer; excelize wants it done before another sheet is
+// streamed.
 func (x *xlsxWriter) endSheet() error {
 	if x.sw == nil {
 		return nil
 	}
 	if err := x.writePending(); err != nil {
+		return err
+	}
+	if err := x.autoFilter(); err != nil {
 		return err
 	}
 	sw := x.sw
@@ -199,11 +234,38 @@ func (x *xlsxWriter) endSheet() error {
 	return nil
 }
 
+// autoFilter puts the sheet's autofilter over the table headed on its first
+// row. excelize writes it into the worksheet that the open StreamWriter
+// writes out when flushed (as with charts), so this comes before the flush.
+// Filtering leaves a table of other rows alone, but the filter of the
+// first table hides whole rows, of a table beside it too: sections are
+// placed one below the other, never side by side.
+func (x *xlsxWriter) autoFilter() error {
+	if x.filterCols == 0 {
+		return nil
+	}
+	end := x.filterEnd
+	if end == 0 {
+		end = x.row
+	}
+	last, err := excelize.CoordinatesToCellName(x.filterCols, end)
+	if err == nil {
+		err = x.f.AutoFilter(x.sw.Sheet, "A1:"+last, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("export: XLSX sheet %q, autofilter: %w", x.sw.Sheet, err)
+	}
+	return nil
+}
+
 // skipRow leaves an empty row between two tables of a sheet, or moves to a
 // new sheet when the next table's header and first row would not fit.
 func (x *xlsxWriter) skipRow() error {
 	if x.row+3 > x.maxRows {
 		return x.startSheet(x.base, x.part+1)
+	}
+	if x.filterEnd == 0 {
+		x.filterEnd = x.row // the sheet's first table ends here
 	}
 	x.row++
 	return nil
@@ -255,7 +317,10 @@ func (x *xlsxWriter) writeSection(s Section) (first int, err error) {
 func (x *xlsxWriter) writeHeader(cols []Column) error {
 	header := make([]any, len(cols))
 	for i, c := range cols {
-		header[i] = c.Header
+		header[i] = c.SheetHeader()
+	}
+	if x.row == 0 {
+		x.filterCols = len(cols)
 	}
 	return x.setRow(header, excelize.RowOpts{StyleID: x.headerStyle})
 }
@@ -320,8 +385,10 @@ func cellWidth(c any) float64 {
 	switch c := c.(type) {
 	case string:
 		return float64(utf8.RuneCountInString(c) + margin)
-	case excelize.Cell: // a Fixed
+	case excelize.Cell: // a Fixed or a Time
 		return cellWidth(c.Value)
+	case time.Time:
+		return float64(len(sheetDateTimeFormat) + margin)
 	case int:
 		return float64(len(strconv.Itoa(c)) + margin)
 	case int64:
@@ -356,32 +423,37 @@ func (x *xlsxWriter) cell(v any) (any, error) {
 		}
 		// Store the number as JSON and CSV show it, not more precisely.
 		rounded, _ := strconv.ParseFloat(strconv.FormatFloat(v.Value, 'f', v.Places, 64), 64)
-		style, err := x.fixedStyle(v.Places)
-		if err != nil {
-			return nil, err
+		format := "0"
+		if v.Places > 0 {
+			format += "." + strings.Repeat("0", v.Places)
 		}
-		return excelize.Cell{StyleID: style, Value: rounded}, nil
+		return x.styled(rounded, format)
+	case Time:
+		at := v.sheetTime()
+		if at.Year() < 1900 || at.Year() > 9999 {
+			return x.cell(v.Text) // out of the range of spreadsheet dates
+		}
+		if v.Date {
+			return x.styled(at, sheetDateFormat)
+		}
+		return x.styled(at, sheetDateTimeFormat)
 	case []string:
 		return x.cell(joinList(v))
 	}
 	return nil, fmt.Errorf("unsupported value type %T", v)
 }
 
-// fixedStyle returns the style of numbers shown with places decimals.
-func (x *xlsxWriter) fixedStyle(places int) (int, error) {
-	if id, ok := x.fixedStyles[places]; ok {
-		return id, nil
+// styled returns the cell of v shown in the number format.
+func (x *xlsxWriter) styled(v any, format string) (excelize.Cell, error) {
+	id, ok := x.styles[format]
+	if !ok {
+		var err error
+		if id, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+			return excelize.Cell{}, fmt.Errorf("style for number format %q: %w", format, err)
+		}
+		x.styles[format] = id
 	}
-	format := "0"
-	if places > 0 {
-		format += "." + strings.Repeat("0", places)
-	}
-	id, err := x.f.NewStyle(&excelize.Style{CustomNumFmt: &format})
-	if err != nil {
-		return 0, fmt.Errorf("style for %d decimals: %w", places, err)
-	}
-	x.fixedStyles[places] = id
-	return id, nil
+	return excelize.Cell{StyleID: id, Value: v}, nil
 }
 
 // chartPlan is a Chart checked against its section.
