@@ -87,7 +87,7 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 			err = fmt.Errorf("export: closing XLSX: %w", cerr)
 		}
 	}()
-	x := &xlsxWriter{f: f, maxRows: maxRows, names: map[string]bool{}, styles: map[string]int{}}
+	x := &xlsxWriter{f: f, maxRows: maxRows, names: map[string]bool{}, styles: map[cellStyle]int{}}
 	if err := f.SetDefaultFont(SheetFont); err != nil {
 		return fmt.Errorf("export: XLSX font: %w", err)
 	}
@@ -136,6 +136,13 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 // needs Carlito, which is often missing, so columns would not fit).
 const SheetFont = "Arial"
 
+// booleanFormat is the number format of boolean cells. Excel shows a
+// boolean cell as TRUE or FALSE in its own language whatever the format;
+// LibreOffice keeps a boolean as a number and, when the format does not say
+// otherwise, draws many of them as 1 and 0. With this format it shows the
+// words that Excel in Portuguese, and the Excel dialect of CSV, show.
+const booleanFormat = `"VERDADEIRO";"VERDADEIRO";"FALSO"`
+
 // sheetFontSize is the size of SheetFont, in points: that of the default
 // font of a new workbook.
 const sheetFontSize = 11
@@ -146,7 +153,7 @@ type xlsxWriter struct {
 	maxRows     int
 	names       map[string]bool // sheet names used, folded to lower case as Excel compares them
 	headerStyle int
-	styles      map[string]int // number format → style of the cells shown in it
+	styles      map[cellStyle]int // the styles of body cells
 
 	sw      *excelize.StreamWriter // the sheet being written
 	base    string                 // section name of that sheet
@@ -366,8 +373,11 @@ func (x *xlsxWriter) writePending() error {
 	return nil
 }
 
-// streamRow hands a row to the stream writer.
+// streamRow hands a row to the stream writer, as high as its text needs.
 func (x *xlsxWriter) streamRow(row int, cells []any, opts []excelize.RowOpts) error {
+	if h := x.rowHeight(cells); h > 0 && len(opts) == 0 {
+		opts = []excelize.RowOpts{{Height: h}}
+	}
 	ref, err := excelize.CoordinatesToCellName(1, row)
 	if err == nil {
 		err = x.sw.SetRow(ref, cells, opts...)
@@ -378,15 +388,54 @@ func (x *xlsxWriter) streamRow(row int, cells []any, opts []excelize.RowOpts) er
 	return nil
 }
 
+// lineHeight is the height of a line of SheetFont text, in points: that of
+// a row of one line.
+const lineHeight = 15
+
+// rowHeight is the height, in points, that shows every line of the text of
+// a row once wrapped at the widths of its columns (about a character a unit
+// of width), or 0 for a row of one line. Neither Excel nor LibreOffice fits
+// a row to its text when a file opens, only when a cell is edited: the
+// lines of a taller text would be cut off, or drawn over the next rows.
+func (x *xlsxWriter) rowHeight(cells []any) float64 {
+	lines := 1
+	for i, c := range cells {
+		cell, ok := c.(excelize.Cell)
+		text, isText := cell.Value.(string) // only text of several lines is a Cell
+		if !ok || !isText {
+			continue
+		}
+		width := maxColumnWidth
+		if i < len(x.widths) {
+			width = int(x.widths[i])
+		}
+		n := 0
+		for line := range strings.Lines(text) {
+			n += max(1, (utf8.RuneCountInString(strings.TrimSuffix(line, "\n"))+width-1)/width)
+		}
+		lines = max(lines, n)
+	}
+	if lines == 1 {
+		return 0
+	}
+	return min(float64(lines*lineHeight), excelize.MaxRowHeight)
+}
+
 // cellWidth is about the width a cell's value takes, in characters, plus a
 // margin.
 func cellWidth(c any) float64 {
 	const margin = 2
 	switch c := c.(type) {
 	case string:
-		return float64(utf8.RuneCountInString(c) + margin)
-	case excelize.Cell: // a Fixed or a Time
+		widest := 0
+		for line := range strings.Lines(c) {
+			widest = max(widest, utf8.RuneCountInString(strings.TrimSuffix(line, "\n")))
+		}
+		return float64(widest + margin)
+	case excelize.Cell: // a Fixed, a Time, a bool or lines of text
 		return cellWidth(c.Value)
+	case bool:
+		return 15 // VERDADEIRO, in capitals, wider than digits
 	case time.Time:
 		return float64(len(sheetDateTimeFormat) + margin)
 	case int:
@@ -402,11 +451,18 @@ func cellWidth(c any) float64 {
 // cell is the StreamWriter value of v.
 func (x *xlsxWriter) cell(v any) (any, error) {
 	switch v := v.(type) {
-	case nil, bool, int, int64:
+	case nil, int, int64:
 		return v, nil
+	case bool:
+		return x.styled(v, cellStyle{format: booleanFormat})
 	case string:
 		if v == "" {
 			return nil, nil // no cell rather than an empty text cell
+		}
+		if strings.IndexByte(v, '\n') >= 0 {
+			// Lines drawn one over the other and over the next rows,
+			// as LibreOffice draws them unwrapped, cannot be read.
+			return x.styled(Sanitize(v), cellStyle{wrap: true})
 		}
 		return Sanitize(v), nil
 	case float64:
@@ -427,31 +483,45 @@ func (x *xlsxWriter) cell(v any) (any, error) {
 		if v.Places > 0 {
 			format += "." + strings.Repeat("0", v.Places)
 		}
-		return x.styled(rounded, format)
+		return x.styled(rounded, cellStyle{format: format})
 	case Time:
 		at := v.sheetTime()
 		if at.Year() < 1900 || at.Year() > 9999 {
 			return x.cell(v.Text) // out of the range of spreadsheet dates
 		}
 		if v.Date {
-			return x.styled(at, sheetDateFormat)
+			return x.styled(at, cellStyle{format: sheetDateFormat})
 		}
-		return x.styled(at, sheetDateTimeFormat)
+		return x.styled(at, cellStyle{format: sheetDateTimeFormat})
 	case []string:
 		return x.cell(joinList(v))
 	}
 	return nil, fmt.Errorf("unsupported value type %T", v)
 }
 
-// styled returns the cell of v shown in the number format.
-func (x *xlsxWriter) styled(v any, format string) (excelize.Cell, error) {
-	id, ok := x.styles[format]
+// cellStyle is what the style of a body cell says: its number format, or
+// that its text wraps.
+type cellStyle struct {
+	format string
+	wrap   bool
+}
+
+// styled returns the cell of v in the style s.
+func (x *xlsxWriter) styled(v any, s cellStyle) (excelize.Cell, error) {
+	id, ok := x.styles[s]
 	if !ok {
-		var err error
-		if id, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
-			return excelize.Cell{}, fmt.Errorf("style for number format %q: %w", format, err)
+		style := &excelize.Style{}
+		if s.format != "" {
+			style.CustomNumFmt = &s.format
 		}
-		x.styles[format] = id
+		if s.wrap {
+			style.Alignment = &excelize.Alignment{WrapText: true}
+		}
+		var err error
+		if id, err = x.f.NewStyle(style); err != nil {
+			return excelize.Cell{}, fmt.Errorf("cell style %+v: %w", s, err)
+		}
+		x.styles[s] = id
 	}
 	return excelize.Cell{StyleID: id, Value: v}, nil
 }

@@ -120,6 +120,13 @@ func TestWriteXLSX(t *testing.T) {
 			t.Errorf("%s is %s, want %s", ref, got, want)
 		}
 	}
+	// LibreOffice shows booleans as the words their format gives.
+	for _, ref := range []string{"F2", "F3"} {
+		id, _ := f.GetCellStyle("Agendamentos", ref)
+		if style, err := f.GetStyle(id); err != nil || style.CustomNumFmt == nil || *style.CustomNumFmt != booleanFormat {
+			t.Errorf("%s has style %+v (%v), want the format %s", ref, style, err, booleanFormat)
+		}
+	}
 	// A Fixed is stored rounded as it is shown: 4.96 with one place is 5.
 	if raw, _ := f.GetCellValue("Agendamentos", "E3", excelize.Options{RawCellValue: true}); raw != "5" {
 		t.Errorf("E3 stores %q, want 5", raw)
@@ -499,5 +506,34 @@ func TestWriteXLSXSheetLayout(t *testing.T) {
 	}
 	if len(fonts) == 0 {
 		t.Errorf("no font in styles.xml: %.300s", styles)
+	}
+}
+
+// TestWriteXLSXLines checks that text of several lines wraps in a row as
+// high as its lines, rather than being drawn over the next rows, and that
+// its column fits its longest line.
+func TestWriteXLSXLines(t *testing.T) {
+	var b bytes.Buffer
+	rows := rowsOf([]any{"Segue a resolução:\n1) organize os dados;\n2) isole a incógnita.", "uma linha"})
+	if err := WriteXLSX(&b, "S", columns(2), rows, XLSXOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	for ref, wrap := range map[string]bool{"A2": true, "B2": false} {
+		id, _ := f.GetCellStyle("S", ref)
+		style, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := style.Alignment != nil && style.Alignment.WrapText; got != wrap {
+			t.Errorf("%s wraps: %v, want %v", ref, got, wrap)
+		}
+	}
+	if w, _ := f.GetColWidth("S", "A"); w != float64(len("2) isole a incógnita.")-1+2) {
+		t.Errorf("column A is %v wide, want its longest line's", w)
+	}
+	// Three lines, none wider than the column: three lines high.
+	if h, err := f.GetRowHeight("S", 2); err != nil || h != 3*lineHeight {
+		t.Errorf("row 2 is %v high (%v), want %v", h, err, 3*lineHeight)
 	}
 }
