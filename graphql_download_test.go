@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,10 +10,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/ent"
+	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/ent/school"
 	"github.com/stift/stift-reports/internal/testdb"
 )
 
@@ -115,4 +121,146 @@ func TestGraphQLDownload(t *testing.T) {
 			t.Errorf("two fields: %d %s", resp.StatusCode, raw)
 		}
 	})
+}
+
+// TestGraphQLDownloadDates checks the times of GraphQL downloads: date
+// cells in XLSX and dates Excel reads in the Excel dialect of CSV, shown
+// in the zone of the token's schools (UTC when they have several), or in
+// the timezone argument of the stats; the plain CSV keeps GraphQL's text.
+func TestGraphQLDownloadDates(t *testing.T) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		s := newReportServer(t, d, Config{})
+		ctx := auth.SystemContext(context.Background())
+		type tokenCase struct {
+			name, token string
+			zone        *time.Location
+		}
+		cases := []tokenCase{{"every school", s.token, time.UTC}}
+		zones := map[string]bool{}
+		for _, sch := range d.Client.School.Query().Order(ent.Asc(school.FieldName)).AllX(ctx) {
+			loc, err := time.LoadLocation(sch.Timezone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zones[sch.Timezone] = true
+			token := s.newToken(t, auth.TokenSpec{Name: "one school", Schools: []gid.SchoolID{sch.ID}, RevealAnonymous: true})
+			cases = append(cases, tokenCase{sch.Name, token, loc})
+		}
+		if len(zones) < 2 {
+			t.Fatalf("the demo's schools share one zone (%v): every school would not be UTC", zones)
+		}
+
+		const query = `{ questionsReport(input: {from: "2026-06-01T00:00:00Z", to: "2026-06-15T15:00:00Z"}, first: 1000) {
+		  edges { node { createdAt answeredAt } } } }`
+		for _, tc := range cases {
+			var data struct {
+				QuestionsReport struct {
+					Edges []struct {
+						Node struct{ CreatedAt, AnsweredAt *string }
+					}
+				}
+			}
+			if errs := s.gql(t, tc.token, query, nil, &data); len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			edges := data.QuestionsReport.Edges
+			if len(edges) < 5 {
+				t.Fatalf("%s: only %d questions", tc.name, len(edges))
+			}
+			// local is what a spreadsheet shows for a GraphQL time.
+			local := func(v *string) string {
+				if v == nil {
+					return ""
+				}
+				at, err := time.Parse(time.RFC3339Nano, *v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return at.In(tc.zone).Format("02/01/2006 15:04")
+			}
+
+			_, _, raw := send(t, s.graphqlRequest(tc.token, xlsxType, query))
+			f, err := excelize.OpenReader(strings.NewReader(raw))
+			if err != nil {
+				t.Fatalf("%s: %v: %.200s", tc.name, err, raw)
+			}
+			cells := sheetCells(t, f, f.GetSheetList()[0])
+			f.Close()
+			_, _, excel := send(t, s.graphqlRequest(tc.token, "text/csv; dialect=excel", query))
+			excelRows := readExcelCSV(t, excel)
+			_, _, plain := send(t, s.graphqlRequest(tc.token, "text/csv", query))
+			plainRows, err := csv.NewReader(strings.NewReader(plain)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cells) != len(edges)+1 || len(excelRows) != len(edges)+1 || len(plainRows) != len(edges)+1 {
+				t.Fatalf("%s: %d XLSX rows, %d Excel CSV rows, %d CSV rows for %d questions",
+					tc.name, len(cells), len(excelRows), len(plainRows), len(edges))
+			}
+			for i, e := range edges {
+				for j, v := range []*string{e.Node.CreatedAt, e.Node.AnsweredAt} {
+					want := local(v)
+					var c sheetCell
+					if j < len(cells[i+1]) {
+						c = cells[i+1][j]
+					}
+					if c.text != want || want != "" && c.kind != "date" {
+						t.Fatalf("%s: XLSX row %d col %d is %s %q, want a date %q", tc.name, i+2, j+1, c.kind, c.text, want)
+					}
+					if got := at(excelRows[i+1], j); got != want {
+						t.Fatalf("%s: Excel CSV row %d col %d is %q, want %q", tc.name, i+2, j+1, got, want)
+					}
+					if got := at(plainRows[i+1], j); v != nil && got != *v || v == nil && got != "" {
+						t.Fatalf("%s: CSV row %d col %d is %q, want GraphQL's %v", tc.name, i+2, j+1, got, v)
+					}
+				}
+			}
+		}
+
+		// The stats' buckets start at midnight in their timezone, a
+		// variable here: so do the cells.
+		const stats = `query($tz: String) { questionStats(filter: {from: "2026-01-01T00:00:00Z", to: "2026-06-30T23:59:59Z"},
+		  groupBy: [], timeBucket: MONTH, timezone: $tz) { bucketStart count } }`
+		body, _ := json.Marshal(map[string]any{"query": stats, "variables": map[string]any{"tz": "America/Sao_Paulo"}})
+		req, _ := http.NewRequest("POST", s.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+s.token)
+		req.Header.Set("Accept", xlsxType)
+		status, _, raw := send(t, req)
+		if status != 200 {
+			t.Fatalf("stats download: %d %.300s", status, raw)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cells := sheetCells(t, f, f.GetSheetList()[0])
+		if len(cells) < 4 {
+			t.Fatalf("only %d rows of monthly buckets", len(cells))
+		}
+		for i, row := range cells[1:] {
+			want := fmt.Sprintf("01/%02d/2026 00:00", i+1)
+			if row[0].kind != "date" || row[0].text != want {
+				t.Errorf("bucket %d starts at %s %q, want the date %q", i+1, row[0].kind, row[0].text, want)
+			}
+		}
+	})
+}
+
+// readExcelCSV reads a file in the Excel dialect of CSV.
+func readExcelCSV(t *testing.T, body string) [][]string {
+	t.Helper()
+	body, ok := strings.CutPrefix(body, "\uFEFF")
+	if !ok {
+		t.Fatalf("no byte order mark: %.100q", body)
+	}
+	r := csv.NewReader(strings.NewReader(body))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

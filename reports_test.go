@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,9 +134,13 @@ func goldenCases(t *testing.T, d *db.DB) []struct{ name, path, body string } {
 	}
 }
 
-// TestReportGoldens checks every endpoint in JSON and CSV against the
-// golden files (the same files for SQLite and PostgreSQL), and XLSX
-// against the CSV.
+// excelCSVType asks for the Excel dialect of CSV.
+const excelCSVType = "text/csv; dialect=excel"
+
+// TestReportGoldens checks every endpoint in JSON, CSV and the Excel
+// dialect of CSV against the golden files (the same files for SQLite and
+// PostgreSQL), and XLSX against the Excel dialect, which writes what the
+// spreadsheet shows.
 func TestReportGoldens(t *testing.T) {
 	t.Parallel()
 	each := testdb.EachParallel
@@ -144,7 +150,7 @@ func TestReportGoldens(t *testing.T) {
 	each(t, func(t *testing.T, d *db.DB) {
 		s := newReportServer(t, d, Config{})
 		for _, tc := range goldenCases(t, d) {
-			for _, f := range []struct{ ext, accept string }{{"json", ""}, {"csv", "text/csv"}} {
+			for _, f := range []struct{ ext, accept string }{{"json", ""}, {"csv", "text/csv"}, {"excel.csv", excelCSVType}} {
 				t.Run(tc.name+"."+f.ext, func(t *testing.T) {
 					resp, body := s.post(t, tc.path, s.token, f.accept, tc.body)
 					if resp.StatusCode != 200 {
@@ -169,7 +175,7 @@ func TestReportGoldens(t *testing.T) {
 				if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`+file) {
 					t.Errorf("Content-Disposition = %q, want the file %s…", cd, file)
 				}
-				_, csvBody := s.post(t, tc.path, s.token, "text/csv", tc.body)
+				_, csvBody := s.post(t, tc.path, s.token, excelCSVType, tc.body)
 				compareXLSXWithCSV(t, body, csvBody, named.Name)
 			})
 		}
@@ -203,8 +209,10 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 // compareXLSXWithCSV reads the workbook back and checks its sheets hold
-// the CSV's sections, cell by cell (numbers compared as numbers), below
-// the title, if any, and its empty row on the first sheet.
+// the sections of the Excel dialect CSV, cell by cell: text as text,
+// numbers as numbers (the CSV's with a decimal comma), booleans as
+// booleans, and dates as date cells showing the CSV's dd/mm/yyyy [hh:mm];
+// below the title, if any, and its empty row on the first sheet.
 func compareXLSXWithCSV(t *testing.T, xlsx, csvBody []byte, title string) {
 	t.Helper()
 	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
@@ -212,29 +220,28 @@ func compareXLSXWithCSV(t *testing.T, xlsx, csvBody []byte, title string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var cells [][]string
+	var cells [][]sheetCell
 	for i, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if i > 0 {
 			cells = append(cells, nil) // CSV sections are separated by a blank line
 		}
+		rows := sheetCells(t, f, sheet)
 		if i == 0 && title != "" {
-			if len(rows) < 2 || !slices.Equal(rows[0], []string{title}) || len(rows[1]) != 0 {
+			if len(rows) < 2 || len(rows[0]) != 1 || rows[0][0].text != title || len(rows[1]) != 0 {
 				t.Fatalf("sheet %s does not begin with the title %q and an empty row", sheet, title)
 			}
 			rows = rows[2:]
 		}
 		cells = append(cells, rows...)
 	}
-	r := csv.NewReader(bytes.NewReader(csvBody))
-	r.FieldsPerRecord = -1
+	csvBody, ok := bytes.CutPrefix(csvBody, []byte("\uFEFF"))
+	if !ok {
+		t.Fatal("the Excel dialect CSV has no byte order mark")
+	}
 	var records [][]string
-	for _, block := range bytes.Split(csvBody, []byte("\n\n")) {
+	for _, block := range bytes.Split(csvBody, []byte("\r\n\r\n")) {
 		r := csv.NewReader(bytes.NewReader(block))
-		r.FieldsPerRecord = -1
+		r.Comma, r.FieldsPerRecord = ';', -1
 		recs, err := r.ReadAll()
 		if err != nil {
 			t.Fatal(err)
@@ -247,14 +254,90 @@ func compareXLSXWithCSV(t *testing.T, xlsx, csvBody []byte, title string) {
 	if len(cells) != len(records) {
 		t.Fatalf("XLSX has %d rows, CSV %d", len(cells), len(records))
 	}
+	date := regexp.MustCompile(`^\d\d/\d\d/\d{4}( \d\d:\d\d)?$`)
 	for i := range records {
 		for j := range max(len(records[i]), len(cells[i])) {
-			a, b := at(records[i], j), at(cells[i], j)
-			if a != b && !sameNumber(a, b) && !(strings.EqualFold(a, b) && (a == "true" || a == "false")) {
-				t.Fatalf("row %d col %d: CSV %q, XLSX %q", i+1, j+1, a, b)
+			want, c := at(records[i], j), sheetCell{}
+			if j < len(cells[i]) {
+				c = cells[i][j]
+			}
+			ok := c.text == want
+			switch {
+			case c.kind == "number":
+				ok = sameNumber(strings.Replace(want, ",", ".", 1), c.text)
+			case date.MatchString(want):
+				ok = ok && c.kind == "date"
+			case want == "VERDADEIRO" || want == "FALSO":
+				ok = ok && c.kind == "bool"
+			}
+			if !ok {
+				t.Fatalf("row %d col %d: CSV %q, XLSX %s %q", i+1, j+1, want, c.kind, c.text)
 			}
 		}
 	}
+}
+
+// sheetCell is a cell of a sheet read back: its kind (text, number, date,
+// bool) and its text, as the Excel dialect CSV writes it.
+type sheetCell struct{ kind, text string }
+
+// sheetCells reads the cells of a sheet.
+func sheetCells(t *testing.T, f *excelize.File, sheet string) [][]sheetCell {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]sheetCell, len(rows))
+	for i, row := range rows {
+		out[i] = make([]sheetCell, len(row))
+		for j, raw := range row {
+			ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			typ, err := f.GetCellType(sheet, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := sheetCell{kind: "text", text: raw}
+			switch {
+			case raw == "":
+			case typ == excelize.CellTypeBool:
+				c = sheetCell{kind: "bool", text: map[string]string{"1": "VERDADEIRO", "0": "FALSO"}[raw]}
+			case typ == excelize.CellTypeUnset || typ == excelize.CellTypeNumber:
+				c.kind = "number"
+				if layout := dateLayout(t, f, sheet, ref); layout != "" {
+					serial, err := strconv.ParseFloat(raw, 64)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// Days since 30/12/1899 (after February 1900), to the
+					// millisecond. Spreadsheets show a time to the minute
+					// by cutting the seconds off, as the Excel dialect CSV
+					// does (excelize's own reader rounds them).
+					ms := time.Duration(math.Round(serial*24*60*60*1000)) * time.Millisecond
+					at := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Add(ms)
+					c = sheetCell{kind: "date", text: at.Format(layout)}
+				}
+			}
+			out[i][j] = c
+		}
+	}
+	return out
+}
+
+// dateLayout is the Go layout of the date format of a cell, or "".
+func dateLayout(t *testing.T, f *excelize.File, sheet, ref string) string {
+	id, err := f.GetCellStyle(sheet, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	style, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style.CustomNumFmt == nil {
+		return ""
+	}
+	return map[string]string{"dd/mm/yyyy": "02/01/2006", "dd/mm/yyyy hh:mm": "02/01/2006 15:04"}[*style.CustomNumFmt]
 }
 
 func at(row []string, i int) string {

@@ -515,7 +515,7 @@ func TestXLSXRollover(t *testing.T) {
 
 		header := make([]string, len(export.QuestionColumns))
 		for i, c := range export.QuestionColumns {
-			header[i] = c.Header
+			header[i] = c.SheetHeader()
 		}
 		perSheet := maxRows - 1
 		sheets := f.GetSheetList()

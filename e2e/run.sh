@@ -4,9 +4,9 @@
 #
 #   1. installs what is missing: Debian's chromium (apt), the pinned npm
 #      packages (npm ci; playwright-core never downloads a browser);
-#   2. builds the server into e2e/out/ and starts it on 127.0.0.1, on a free
-#      port, with a fresh SQLite file and the demo data; reads the demo token
-#      from its stdout and waits for /readyz;
+#   2. builds the server into e2e/out/ and starts it (e2e/server.sh) on
+#      127.0.0.1, on a free port, with a fresh SQLite file and the demo data;
+#      reads the demo token from its stdout and waits for /readyz;
 #   3. audit.mjs: graphql-http's GraphQL-over-HTTP audit of /graphql (fails
 #      if a MUST fails);
 #   4. clients.mjs: graphql-request through the typed reports, compared with
@@ -32,19 +32,9 @@ export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 START=$SECONDS
 SUMMARY=()
 FAILED=0
-SERVER_PID=
-TMP=
 
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-  fi
-  [ -n "$TMP" ] && rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$E2E/server.sh"
+trap stop_server EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -120,30 +110,7 @@ banner "build and start the server"
 t=$SECONDS
 mkdir -p "$OUT"
 rm -f "$OUT/known-issues.txt"
-timeout 600 go build -o "$OUT/stift-reports" . || fatal "go build failed"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/stift-e2e.XXXXXX")
-: >"$OUT/server.out"
-: >"$OUT/server.log"
-# Port 0: the kernel picks a free port; the server logs the address it got.
-ADDR=127.0.0.1:0 DATABASE_URL="$TMP/stift-reports.db" DEMO_DATA=on LOG_FORMAT=json LOG_LEVEL=info \
-  "$OUT/stift-reports" >"$OUT/server.out" 2>"$OUT/server.log" &
-SERVER_PID=$!
-
-ADDR=
-for _ in $(seq 1 600); do # 60 s
-  ADDR=$(grep -m1 '"msg":"serving"' "$OUT/server.log" 2>/dev/null | grep -oE '"addr":"[^"]+"' | cut -d'"' -f4)
-  [ -n "$ADDR" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$ADDR" ]; then
-  tail -n 20 "$OUT/server.log" >&2
-  fatal "the server did not start (see e2e/out/server.log)"
-fi
-export STIFT_URL="http://$ADDR"
-export STIFT_TOKEN
-STIFT_TOKEN=$(grep -m1 -oE 'stift_[A-Za-z0-9_-]{20,}' "$OUT/server.out")
-[ -n "$STIFT_TOKEN" ] || fatal "no demo token on the server's stdout (see e2e/out/server.out)"
+start_server "$OUT" || fatal "the server is not running"
 
 timeout 30 node -e '
   const url = process.env.STIFT_URL + "/readyz";
@@ -156,7 +123,7 @@ timeout 30 node -e '
       await new Promise((f) => setTimeout(f, 200));
     }
   })();' || fatal "/readyz did not answer 200 within 30 s"
-echo "server: $STIFT_URL (pid $SERVER_PID), database $TMP/stift-reports.db, demo token ${STIFT_TOKEN:0:10}…"
+echo "server: $STIFT_URL (pid $SERVER_PID), database $SERVER_TMP/stift-reports.db, demo token ${STIFT_TOKEN:0:10}…"
 record "build and start the server" ok $((SECONDS - t))
 
 # --- 3-5. checks -------------------------------------------------------------

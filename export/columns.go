@@ -6,67 +6,68 @@ package export
 // column here has no value there, or a value there has no column here.
 
 // QuestionColumns are the columns of the questions report. Its CSV headers
-// are the JSON keys themselves.
-var QuestionColumns = keyed(
-	"question_id",
-	"school",
-	"group",
-	"student_id",
-	"student_name",
-	"student_email",
-	"teacher_id",
-	"teacher_name",
-	"teacher_email",
-	"question_discipline",
-	"question_subject",
-	"question_created_at",
-	"question_answered_at",
-	"question_status",
-	"question_anonymous",
-	"question_description",
-	"answer_description",
-	"reply_description",
-	"reply_answer_description",
-	"answer_rating",
-	"answer_understood",
-	"answer_comment",
-	"has_seen_answer",
-	"link",
-)
+// are the JSON keys themselves, as the public API has them; its XLSX sheet
+// is headed by the Portuguese labels, as every other sheet is.
+var QuestionColumns = keyed([][2]string{
+	{"question_id", "ID da pergunta"},
+	{"school", "Escola"},
+	{"group", "Turma"},
+	{"student_id", "ID do aluno"},
+	{"student_name", "Aluno"},
+	{"student_email", "E-mail do aluno"},
+	{"teacher_id", "ID do professor"},
+	{"teacher_name", "Professor"},
+	{"teacher_email", "E-mail do professor"},
+	{"question_discipline", "Disciplina"},
+	{"question_subject", "Assunto"},
+	{"question_created_at", "Criada em"},
+	{"question_answered_at", "Respondida em"},
+	{"question_status", "Status"},
+	{"question_anonymous", "Anônima"},
+	{"question_description", "Pergunta"},
+	{"answer_description", "Resposta"},
+	{"reply_description", "Réplica"},
+	{"reply_answer_description", "Resposta da réplica"},
+	{"answer_rating", "Avaliação da resposta"},
+	{"answer_understood", "Resposta entendida"},
+	{"answer_comment", "Comentário sobre a resposta"},
+	{"has_seen_answer", "Viu a resposta"},
+	{"link", "Link"},
+})
 
 // BookingColumns are the columns of the bookings report.
 var BookingColumns = []Column{
-	{"id", "ID"},
-	{"school_name", "Escola"},
-	{"created_at", "Criado em"},
-	{"scheduled_for", "Agendado para"},
-	{"start_time", "Início"},
-	{"end_time", "Término"},
-	{"duration", "Duração (min)"},
-	{"student_external_id", "ID externo do aluno"},
-	{"student_name", "Aluno"},
-	{"student_email", "E-mail do aluno"},
-	{"teacher_name", "Professor"},
-	{"teacher_email", "E-mail do professor"},
-	{"group_name", "Turma"},
-	{"discipline_name", "Disciplina"},
-	{"booking_room_name", "Sala"},
-	{"booking_room_modal", "Modalidade"},
-	{"rating_by_student", "Avaliação do aluno"},
-	{"rating_by_teacher", "Avaliação do professor"},
-	{"call_quality_rating_by_student", "Qualidade da chamada (aluno)"},
-	{"call_quality_rating_by_teacher", "Qualidade da chamada (professor)"},
-	{"status", "Status"},
-	{"cancelled_at", "Cancelado em"},
-	{"cancelled_by_name", "Cancelado por"},
+	{Key: "id", Header: "ID"},
+	{Key: "school_name", Header: "Escola"},
+	{Key: "created_at", Header: "Criado em"},
+	{Key: "scheduled_for", Header: "Agendado para"},
+	{Key: "start_time", Header: "Início"},
+	{Key: "end_time", Header: "Término"},
+	{Key: "duration", Header: "Duração (min)"},
+	{Key: "student_external_id", Header: "ID externo do aluno"},
+	{Key: "student_name", Header: "Aluno"},
+	{Key: "student_email", Header: "E-mail do aluno"},
+	{Key: "teacher_name", Header: "Professor"},
+	{Key: "teacher_email", Header: "E-mail do professor"},
+	{Key: "group_name", Header: "Turma"},
+	{Key: "discipline_name", Header: "Disciplina"},
+	{Key: "booking_room_name", Header: "Sala"},
+	{Key: "booking_room_modal", Header: "Modalidade"},
+	{Key: "rating_by_student", Header: "Avaliação do aluno"},
+	{Key: "rating_by_teacher", Header: "Avaliação do professor"},
+	{Key: "call_quality_rating_by_student", Header: "Qualidade da chamada (aluno)"},
+	{Key: "call_quality_rating_by_teacher", Header: "Qualidade da chamada (professor)"},
+	{Key: "status", Header: "Status"},
+	{Key: "cancelled_at", Header: "Cancelado em"},
+	{Key: "cancelled_by_name", Header: "Cancelado por"},
 }
 
 // WorkloadColumns are the columns of the bookings-workload report.
 var WorkloadColumns = []Column{
-	{"teacher_name", "Professor"},
-	{"teacher_email", "E-mail do professor"},
-	{"weekly_minutes", "Minutos semanais"},
-	{"discipline_name", "Disciplina"},
+	{Key: "teacher_name", Header: "Professor"},
+	{Key: "teacher_email", Header: "E-mail do professor"},
+	{Key: "weekly_minutes", Header: "Minutos semanais"},
+	{Key: "discipline_name", Header: "Disciplina"},
 }
 
 // Sheet names of the groups-usage report in XLSX, one per section.
@@ -86,74 +87,75 @@ const (
 // SummaryColumns are the columns of the groups-usage summary: one row per
 // entry of SummaryIndicators.
 var SummaryColumns = []Column{
-	{"indicator", "Indicador"},
-	{"value", "Valor"},
+	{Key: "indicator", Header: "Indicador"},
+	{Key: "value", Header: "Valor"},
 }
 
 // SummaryIndicators are the rows of the groups-usage summary, in order: Key
 // is the top-level JSON field whose value fills the row, Header the text of
 // its Indicador cell.
 var SummaryIndicators = []Column{
-	{"start_date", "Início do período"},
-	{"end_date", "Fim do período"},
-	{"total_questions", "Total de perguntas"},
-	{"average_adjusted_response_time_in_minutes", "Tempo médio de resposta ajustado (min)"},
-	{"active_users_percentage", "Usuários ativos (%)"},
-	{"average_answer_rating", "Avaliação média das respostas"},
-	{"average_nps", "NPS médio"},
-	{"average_response_time_nps", "NPS médio do tempo de resposta"},
+	{Key: "start_date", Header: "Início do período"},
+	{Key: "end_date", Header: "Fim do período"},
+	{Key: "total_questions", Header: "Total de perguntas"},
+	{Key: "average_adjusted_response_time_in_minutes", Header: "Tempo médio de resposta ajustado (min)"},
+	{Key: "active_users_percentage", Header: "Usuários ativos (%)"},
+	{Key: "average_answer_rating", Header: "Avaliação média das respostas"},
+	{Key: "average_nps", Header: "NPS médio"},
+	{Key: "average_response_time_nps", Header: "NPS médio do tempo de resposta"},
 }
 
 // DisciplineCountColumns are the columns of the table of questions per
 // discipline (questions_count_by_discipline) under the summary.
 var DisciplineCountColumns = []Column{
-	{"discipline", "Disciplina"},
-	{"questions", "Perguntas"},
+	{Key: "discipline", Header: "Disciplina"},
+	{Key: "questions", Header: "Perguntas"},
 }
 
 // StudentColumns are the columns of the groups-usage students table; the
 // questions themselves are not listed, only their count.
 var StudentColumns = []Column{
-	{"name", "Nome"},
-	{"groups", "Turmas"},
-	{"email", "E-mail"},
-	{"active", "Ativo"},
-	{"created_at", "Criado em"},
-	{"blocked_at", "Bloqueado em"},
-	{"deleted_at", "Excluído em"},
-	{"questions_count", "Perguntas"},
+	{Key: "name", Header: "Nome"},
+	{Key: "groups", Header: "Turmas"},
+	{Key: "email", Header: "E-mail"},
+	{Key: "active", Header: "Ativo"},
+	{Key: "created_at", Header: "Criado em"},
+	{Key: "blocked_at", Header: "Bloqueado em"},
+	{Key: "deleted_at", Header: "Excluído em"},
+	{Key: "questions_count", Header: "Perguntas"},
 }
 
 // TeacherColumns are the columns of the groups-usage teachers table.
 var TeacherColumns = []Column{
-	{"first_name", "Nome"},
-	{"last_name", "Sobrenome"},
-	{"email", "E-mail"},
-	{"groups", "Turmas"},
-	{"disciplines", "Disciplinas"},
-	{"active", "Ativo"},
-	{"answered_questions_count", "Perguntas respondidas"},
-	{"average_response_time_in_minutes", "Tempo médio de resposta (min)"},
-	{"created_at", "Criado em"},
-	{"blocked_at", "Bloqueado em"},
-	{"deleted_at", "Excluído em"},
+	{Key: "first_name", Header: "Nome"},
+	{Key: "last_name", Header: "Sobrenome"},
+	{Key: "email", Header: "E-mail"},
+	{Key: "groups", Header: "Turmas"},
+	{Key: "disciplines", Header: "Disciplinas"},
+	{Key: "active", Header: "Ativo"},
+	{Key: "answered_questions_count", Header: "Perguntas respondidas"},
+	{Key: "average_response_time_in_minutes", Header: "Tempo médio de resposta (min)"},
+	{Key: "created_at", Header: "Criado em"},
+	{Key: "blocked_at", Header: "Bloqueado em"},
+	{Key: "deleted_at", Header: "Excluído em"},
 }
 
 // DisciplineColumns are the columns of the groups-usage disciplines table.
 // top_subjects, an object in JSON, must reach its cell flattened, as a
 // []string for instance.
 var DisciplineColumns = []Column{
-	{"name", "Disciplina"},
-	{"total_questions", "Total de perguntas"},
-	{"average_response_time_in_minutes", "Tempo médio de resposta (min)"},
-	{"top_subjects", "Principais assuntos"},
+	{Key: "name", Header: "Disciplina"},
+	{Key: "total_questions", Header: "Total de perguntas"},
+	{Key: "average_response_time_in_minutes", Header: "Tempo médio de resposta (min)"},
+	{Key: "top_subjects", Header: "Principais assuntos"},
 }
 
-// keyed returns columns headed by their own keys.
-func keyed(keys ...string) []Column {
-	cols := make([]Column, len(keys))
-	for i, k := range keys {
-		cols[i] = Column{Key: k, Header: k}
+// keyed returns columns headed in CSV by their own keys, each pair being a
+// key and its label.
+func keyed(pairs [][2]string) []Column {
+	cols := make([]Column, len(pairs))
+	for i, p := range pairs {
+		cols[i] = Column{Key: p[0], Header: p[0], Label: p[1]}
 	}
 	return cols
 }

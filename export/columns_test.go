@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -80,20 +81,23 @@ func TestColumnHeaders(t *testing.T) {
 		"students": StudentColumns, "teachers": TeacherColumns, "disciplines": DisciplineColumns,
 	}
 	for name, cols := range tables {
-		keys, headers := map[string]bool{}, map[string]bool{}
+		keys, headers, labels := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for _, c := range cols {
-			if c.Key == "" || c.Header == "" || keys[c.Key] || headers[c.Header] {
-				t.Errorf("%s: column %+v is empty or repeats a key or a header", name, c)
+			label := c.SheetHeader()
+			if c.Key == "" || c.Header == "" || keys[c.Key] || headers[c.Header] || labels[label] {
+				t.Errorf("%s: column %+v is empty or repeats a key, a header or a label", name, c)
 			}
-			if Sanitize(c.Header) != c.Header {
-				t.Errorf("%s: header %q would be read as a formula", name, c.Header)
+			if Sanitize(c.Header) != c.Header || Sanitize(label) != label {
+				t.Errorf("%s: header %q or %q would be read as a formula", name, c.Header, label)
 			}
-			keys[c.Key], headers[c.Header] = true, true
+			keys[c.Key], headers[c.Header], labels[label] = true, true, true
 		}
 	}
+	// The questions' CSV is headed by the JSON keys, as the public API
+	// has it; their sheet by Portuguese labels, as every other sheet.
 	for _, c := range QuestionColumns {
-		if c.Header != c.Key {
-			t.Errorf("question column %q is headed %q, want its key", c.Key, c.Header)
+		if c.Header != c.Key || c.Label == "" || strings.Contains(c.Label, "_") {
+			t.Errorf("question column %q is headed %q and labelled %q, want its key and a label", c.Key, c.Header, c.Label)
 		}
 	}
 }

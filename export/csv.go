@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -32,10 +33,56 @@ func WriteCSV(w io.Writer, cols []Column, rows Rows) error {
 // [WriteCSV] would write it (its header row, then its rows), with an empty
 // line between two tables. Section names are not written.
 func WriteCSVSections(w io.Writer, sections ...Section) error {
-	cw := &csvWriter{w: w, buf: make([]byte, 0, csvBufferSize)}
+	return writeCSV(w, defaultCSV, sections)
+}
+
+// WriteExcelCSV writes rows as a person sees them in XLSX, headers (the
+// columns' SheetHeader) and values, in the CSV dialect that Excel set to
+// Portuguese (Brazil) opens with a double click, one value per cell, and
+// LibreOffice too when told the language. Legacy clients parse
+// [WriteCSV]'s CSV, never this one. The file starts with a UTF-8 byte order
+// mark (without it Excel reads the text as Windows-1252); fields are
+// separated by semicolons (the list separator of pt-BR, where the comma is
+// the decimal mark) and quoted when they hold a semicolon, a quote, CR or
+// LF; lines end with CRLF; numbers have a decimal comma (43615,19); a Time
+// is written in its spreadsheet layout in At's zone (18/04/2026 19:58, or
+// 18/04/2026 for a date); booleans are VERDADEIRO and FALSO, the words
+// Excel in Portuguese reads as booleans. There is no "sep=;" line, which
+// would make Excel ignore the byte order mark.
+func WriteExcelCSV(w io.Writer, cols []Column, rows Rows) error {
+	return WriteExcelCSVSections(w, Section{Columns: cols, Rows: rows})
+}
+
+// WriteExcelCSVSections is [WriteCSVSections] in the dialect of
+// [WriteExcelCSV].
+func WriteExcelCSVSections(w io.Writer, sections ...Section) error {
+	return writeCSV(w, excelCSV, sections)
+}
+
+// csvDialect is how a CSV file is spelled.
+type csvDialect struct {
+	labels  bool // headed by the columns' SheetHeader rather than Header
+	bom     string
+	comma   byte
+	eol     string
+	special *[256]bool // the bytes that make a field quoted
+	value   func(b []byte, v any) ([]byte, error)
+}
+
+var (
+	// defaultCSV is the API's own CSV, which legacy clients parse.
+	defaultCSV = &csvDialect{comma: ',', eol: "\n", special: &csvSpecial, value: appendCSVValue}
+	// excelCSV is what Excel in Portuguese reads; see WriteExcelCSV.
+	excelCSV = &csvDialect{labels: true, bom: "\uFEFF", comma: ';', eol: "\r\n", special: &excelSpecial, value: appendExcelValue}
+)
+
+// writeCSV writes sections one after the other in dialect d.
+func writeCSV(w io.Writer, d *csvDialect, sections []Section) error {
+	cw := &csvWriter{w: w, d: d, buf: make([]byte, 0, csvBufferSize)}
+	cw.buf = append(cw.buf, d.bom...)
 	for i, s := range sections {
 		if i > 0 {
-			cw.buf = append(cw.buf, '\n')
+			cw.buf = append(cw.buf, d.eol...)
 		}
 		if err := cw.section(s); err != nil {
 			return err
@@ -56,19 +103,25 @@ const csvBufferSize = 64 << 10
 // written across sections.
 type csvWriter struct {
 	w    io.Writer
+	d    *csvDialect
 	buf  []byte
 	rows int
 }
 
 // section writes the header and rows of s.
 func (cw *csvWriter) section(s Section) error {
+	d := cw.d
 	for i, c := range s.Columns {
 		if i > 0 {
-			cw.buf = append(cw.buf, ',')
+			cw.buf = append(cw.buf, d.comma)
 		}
-		cw.buf = appendCSVField(cw.buf, "", c.Header)
+		header := c.Header
+		if d.labels {
+			header = c.SheetHeader()
+		}
+		cw.buf = appendCSVField(cw.buf, "", header, d.special)
 	}
-	cw.buf = append(cw.buf, '\n')
+	cw.buf = append(cw.buf, d.eol...)
 	count := 0
 	for row, err := range s.Rows {
 		if err != nil {
@@ -80,13 +133,13 @@ func (cw *csvWriter) section(s Section) error {
 		}
 		for i, v := range row {
 			if i > 0 {
-				cw.buf = append(cw.buf, ',')
+				cw.buf = append(cw.buf, d.comma)
 			}
-			if cw.buf, err = appendCSVValue(cw.buf, v); err != nil {
+			if cw.buf, err = d.value(cw.buf, v); err != nil {
 				return fmt.Errorf("export: row %d, column %q: %w", count, s.Columns[i].Key, err)
 			}
 		}
-		cw.buf = append(cw.buf, '\n')
+		cw.buf = append(cw.buf, d.eol...)
 		if cw.rows++; cw.rows%FlushEvery == 0 || len(cw.buf) >= csvBufferSize {
 			if err := cw.write(); err != nil {
 				return fmt.Errorf("export: writing CSV: %w", err)
@@ -117,7 +170,7 @@ func appendCSVValue(b []byte, v any) ([]byte, error) {
 	case nil:
 		return b, nil
 	case string:
-		return appendCSVField(b, sanitizePrefix(v), v), nil
+		return appendCSVField(b, sanitizePrefix(v), v, &csvSpecial), nil
 	case bool:
 		return strconv.AppendBool(b, v), nil
 	case int:
@@ -128,10 +181,48 @@ func appendCSVValue(b []byte, v any) ([]byte, error) {
 		return appendCSVFloat(b, v, -1), nil
 	case Fixed:
 		return appendCSVFloat(b, v.Value, v.Places), nil
+	case Time:
+		return appendCSVField(b, sanitizePrefix(v.Text), v.Text, &csvSpecial), nil
 	case []string:
-		return appendCSVList(b, v), nil
+		return appendCSVList(b, v, &csvSpecial), nil
 	}
 	return b, fmt.Errorf("unsupported value type %T", v)
+}
+
+// appendExcelValue appends the field holding v in the Excel dialect (see
+// WriteExcelCSV).
+func appendExcelValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case string:
+		return appendCSVField(b, sanitizePrefix(v), v, &excelSpecial), nil
+	case bool:
+		if v {
+			return append(b, "VERDADEIRO"...), nil
+		}
+		return append(b, "FALSO"...), nil
+	case float64:
+		return decimalComma(appendCSVFloat(b, v, -1), len(b)), nil
+	case Fixed:
+		return decimalComma(appendCSVFloat(b, v.Value, v.Places), len(b)), nil
+	case Time:
+		layout := sheetDateTimeLayout
+		if v.Date {
+			layout = sheetDateLayout
+		}
+		return v.At.AppendFormat(b, layout), nil
+	case []string:
+		return appendCSVList(b, v, &excelSpecial), nil
+	}
+	return appendCSVValue(b, v) // nil and integers are written alike
+}
+
+// decimalComma turns the decimal point of the number b holds from index
+// start on into a comma.
+func decimalComma(b []byte, start int) []byte {
+	if i := bytes.IndexByte(b[start:], '.'); i >= 0 {
+		b[start+i] = ','
+	}
+	return b
 }
 
 // appendCSVFloat appends f as appendFloat formats it, with NaN and
@@ -144,11 +235,11 @@ func appendCSVFloat(b []byte, f float64, places int) []byte {
 }
 
 // appendCSVField appends the field prefix+s, quoted as encoding/csv quotes
-// a field: when it holds a comma, a quote, CR or LF, begins with a space
-// or is exactly \. (a PostgreSQL end-of-data marker); quotes inside are
-// doubled.
-func appendCSVField(b []byte, prefix, s string) []byte {
-	if !csvNeedsQuotes(prefix, s) {
+// a field: when it holds a byte of special (the separator, a quote, CR or
+// LF), begins with a space or is exactly \. (a PostgreSQL end-of-data
+// marker); quotes inside are doubled.
+func appendCSVField(b []byte, prefix, s string, special *[256]bool) []byte {
+	if !csvNeedsQuotes(prefix, s, special) {
 		b = append(b, prefix...)
 		return append(b, s...)
 	}
@@ -173,13 +264,13 @@ func appendQuoted(b []byte, s string) []byte {
 
 // appendCSVList appends the field joinList(items) after Sanitize, without
 // building the joined string: two items or more hold a comma, so they are
-// always quoted.
-func appendCSVList(b []byte, items []string) []byte {
+// always quoted (in the Excel dialect too, where they need not be).
+func appendCSVList(b []byte, items []string, special *[256]bool) []byte {
 	switch len(items) {
 	case 0:
 		return b
 	case 1:
-		return appendCSVField(b, sanitizePrefix(items[0]), items[0])
+		return appendCSVField(b, sanitizePrefix(items[0]), items[0], special)
 	}
 	b = append(b, '"')
 	b = append(b, sanitizePrefix(items[0])...)
@@ -194,7 +285,7 @@ func appendCSVList(b []byte, items []string) []byte {
 
 // csvNeedsQuotes reports whether the field prefix+s must be quoted; prefix
 // is "" or Sanitize's quote, which needs no quoting of its own.
-func csvNeedsQuotes(prefix, s string) bool {
+func csvNeedsQuotes(prefix, s string, special *[256]bool) bool {
 	field := s
 	if prefix != "" {
 		field = prefix // the field begins with the prefix, not with a space
@@ -204,7 +295,7 @@ func csvNeedsQuotes(prefix, s string) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		if csvSpecial[s[i]] {
+		if special[s[i]] {
 			return true
 		}
 	}
@@ -212,5 +303,9 @@ func csvNeedsQuotes(prefix, s string) bool {
 	return unicode.IsSpace(r)
 }
 
-// csvSpecial marks the bytes that make a field quoted wherever they are.
-var csvSpecial = [256]bool{',': true, '"': true, '\r': true, '\n': true}
+// csvSpecial marks the bytes that make a field quoted wherever they are;
+// excelSpecial likewise in the Excel dialect.
+var (
+	csvSpecial   = [256]bool{',': true, '"': true, '\r': true, '\n': true}
+	excelSpecial = [256]bool{';': true, '"': true, '\r': true, '\n': true}
+)

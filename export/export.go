@@ -16,6 +16,7 @@
 //	int64     a JSON integer; a number cell
 //	float64   the shortest decimal form (4.9, 60); NaN and ±Inf become null / an empty cell
 //	Fixed     a number with a fixed count of decimals (5 with one place is 5.0); a number cell
+//	Time      its Text in JSON and CSV; a date cell in XLSX (see [Time])
 //	[]string  a JSON array of strings; one text cell joined with ", "
 //
 // JSON may also hold [Object], []Object, []any and [Array], nested freely;
@@ -50,13 +51,26 @@ import (
 	"iter"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Column is a column of a tabular report: Key names it in JSON, Header heads
-// it in CSV and XLSX.
+// it in CSV, and Label, when set, heads it in XLSX instead of Header: a CSV
+// keeps the headers legacy clients read, a spreadsheet may have readable
+// ones.
 type Column struct {
 	Key    string
 	Header string
+	Label  string
+}
+
+// SheetHeader is the text heading c in a spreadsheet: its Label, or else its
+// Header.
+func (c Column) SheetHeader() string {
+	if c.Label != "" {
+		return c.Label
+	}
+	return c.Header
 }
 
 // Fixed is a number written with exactly Places decimals: Fixed{5, 1} is
@@ -69,6 +83,41 @@ type Fixed struct {
 	Value  float64
 	Places int
 }
+
+// Time is a moment that a report writes as text in JSON and CSV and as a
+// date in a spreadsheet. Text is the form the API has always given it, in
+// whatever zone and layout (the questions' UTC times, the bookings' local
+// "02/01/2006 15:04"), and is written as it is, so that JSON and CSV stay
+// byte for byte what legacy clients read. XLSX writes a date cell holding
+// At's wall clock in At's location (a spreadsheet has no time zones: give
+// At in the zone its reader lives in, the school's), shown as dd/mm/yyyy
+// hh:mm, or as dd/mm/yyyy when Date is set, when the cell holds the day of
+// At alone. The Excel dialect of CSV writes At in those same layouts, which
+// Excel and LibreOffice in Portuguese read as dates.
+type Time struct {
+	At   time.Time
+	Text string
+	Date bool
+}
+
+// sheetTime is the wall clock a spreadsheet cell holds for t: At's, or for
+// a Date the start of At's day.
+func (t Time) sheetTime() time.Time {
+	if !t.Date {
+		return t.At
+	}
+	y, m, d := t.At.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.At.Location())
+}
+
+// The layouts of a Time in a spreadsheet: number formats of XLSX cells, and
+// the Go layouts of the same text in the Excel dialect of CSV.
+const (
+	sheetDateFormat     = "dd/mm/yyyy"
+	sheetDateTimeFormat = "dd/mm/yyyy hh:mm"
+	sheetDateLayout     = "02/01/2006"
+	sheetDateTimeLayout = "02/01/2006 15:04"
+)
 
 // Rows is the stream a report yields: one row at a time, each a []any of
 // values in column order, or an error that ends the stream. The encoders do

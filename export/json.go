@@ -203,6 +203,8 @@ func appendScalar(dst []byte, v any) ([]byte, bool) {
 		return appendFloat(dst, v, -1), true
 	case Fixed:
 		return appendFloat(dst, v.Value, v.Places), true
+	case Time:
+		return appendString(dst, v.Text), true
 	case []string:
 		dst = append(dst, '[')
 		for i, s := range v {

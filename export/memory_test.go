@@ -23,7 +23,7 @@ func reportRow(i int) []any {
 		fmt.Sprintf("a300c187-5883-41dd-a7dc-%012d", i),
 		fmt.Sprintf("Aluno Número %d da Silva", i),
 		fmt.Sprintf("aluno%d@stift.com.br", i),
-		fmt.Sprintf("%02d/10/2024 15:%02d", i%28+1, i%60),
+		Time{At: time.Date(2024, 10, i%28+1, 15, i%60, 0, 0, time.UTC), Text: fmt.Sprintf("%02d/10/2024 15:%02d", i%28+1, i%60)},
 		"Professor Teste",
 		"Matemática",
 		i % 240,

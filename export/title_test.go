@@ -3,6 +3,8 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +39,18 @@ func TestSectionTitle(t *testing.T) {
 	}
 	if w, _ := f.GetColWidth(SummarySheet, "A"); w != float64(len("Total de perguntas")+2) {
 		t.Errorf("column A is %v wide: the title widened it", w)
+	}
+	// The frozen rows and the autofilter are those of the header below
+	// the title.
+	_, sheetXML := zipEntries(t, b.Bytes(), "xl/worksheets/sheet1.xml")
+	pane := regexp.MustCompile(`<pane [^>]*>`).FindString(sheetXML)
+	for _, attr := range []string{`ySplit="3"`, `topLeftCell="A4"`, `state="frozen"`} {
+		if !strings.Contains(pane, attr) {
+			t.Errorf("pane %q, want %s", pane, attr)
+		}
+	}
+	if want := `<autoFilter ref="$A$3:$B$4"`; !strings.Contains(sheetXML, want) {
+		t.Errorf("no %s> in the titled sheet", want)
 	}
 	_, chartXML := zipEntries(t, b.Bytes(), "xl/charts/chart1.xml")
 	if !bytes.Contains([]byte(chartXML), []byte("$A$7:$A$8")) {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -38,10 +39,13 @@ type Chart struct {
 }
 
 // WriteXLSX writes rows as one XLSX sheet named sheet: a bold header row of
-// the columns' Header, then a row per row. Strings pass through [Sanitize]
-// (excelize cuts text past Excel's limit of 32,767 characters); int, int64,
-// float64 and Fixed are number cells, bool boolean cells, nil and "" no cell
-// at all, and a []string one text cell joined with ", ". Sheets roll over as
+// the columns' SheetHeader, frozen so that it stays in view, with an
+// autofilter over the table, then a row per row. Strings pass through
+// [Sanitize] (excelize cuts text past Excel's limit of 32,767 characters);
+// int, int64, float64 and Fixed are number cells, bool boolean cells, a
+// Time a date cell (see [Time]), nil and "" no cell at all, and a []string
+// one text cell joined with ", ". Every cell is in SheetFont, named so that
+// no program falls back to a font of its own. Sheets roll over as
 // opts.MaxRows says. Column widths fit the header and the first 100 rows of
 // each sheet, which wait in memory until then. Only excelize's StreamWriter
 // writes the cells; the workbook is written to w once every row has been
@@ -54,7 +58,8 @@ func WriteXLSX(w io.Writer, sheet string, cols []Column, rows Rows, opts XLSXOpt
 // WriteXLSXSections writes several tables into one workbook, each as
 // [WriteXLSX] would, on a sheet named after the section. Consecutive sections
 // with the same Name share a sheet, one table below the other with an empty
-// row between; a name may not come back later. When chart is not nil it is
+// row between; a name may not come back later. A sheet has one autofilter
+// (OOXML allows no more): over its first table. When chart is not nil it is
 // drawn next to the section it names, provided that section has rows; if the
 // section rolled over several sheets, the chart plots the rows on the last.
 func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXOptions) (err error) {
@@ -82,16 +87,19 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 			err = fmt.Errorf("export: closing XLSX: %w", cerr)
 		}
 	}()
-	x := &xlsxWriter{f: f, maxRows: maxRows, names: map[string]bool{}, fixedStyles: map[int]int{}}
-	if x.headerStyle, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+	x := &xlsxWriter{f: f, maxRows: maxRows, names: map[string]bool{}, styles: map[cellStyle]int{}}
+	if err := f.SetDefaultFont(SheetFont); err != nil {
+		return fmt.Errorf("export: XLSX font: %w", err)
+	}
+	header := &excelize.Style{Font: &excelize.Font{Bold: true, Family: SheetFont, Size: sheetFontSize}}
+	if x.headerStyle, err = f.NewStyle(header); err != nil {
 		return fmt.Errorf("export: XLSX header style: %w", err)
 	}
 	for i, s := range sections {
 		if i == 0 || s.Name != sections[i-1].Name {
-			if err := x.startSheet(s.Name, 1); err != nil {
+			if err := x.startSheet(s.Name, 1, s.Title); err != nil {
 				return err
 			}
-			x.writeTitle(s.Title)
 		} else if err := x.skipRow(); err != nil {
 			return err
 		}
@@ -121,13 +129,31 @@ func WriteXLSXSections(w io.Writer, sections []Section, chart *Chart, opts XLSXO
 	return nil
 }
 
+// SheetFont is the font of every XLSX cell. The header's bold used to name
+// no font, which LibreOffice then drew in a serif; Arial is on every
+// Windows and Mac, and LibreOffice draws it with the metric-compatible
+// Liberation Sans that every installation has (Calibri, Excel's default,
+// needs Carlito, which is often missing, so columns would not fit).
+const SheetFont = "Arial"
+
+// booleanFormat is the number format of boolean cells. Excel shows a
+// boolean cell as TRUE or FALSE in its own language whatever the format;
+// LibreOffice keeps a boolean as a number and, when the format does not say
+// otherwise, draws many of them as 1 and 0. With this format it shows the
+// words that Excel in Portuguese, and the Excel dialect of CSV, show.
+const booleanFormat = `"VERDADEIRO";"VERDADEIRO";"FALSO"`
+
+// sheetFontSize is the size of SheetFont, in points: that of the default
+// font of a new workbook.
+const sheetFontSize = 11
+
 // xlsxWriter writes sections sheet by sheet, one StreamWriter at a time.
 type xlsxWriter struct {
 	f           *excelize.File
 	maxRows     int
 	names       map[string]bool // sheet names used, folded to lower case as Excel compares them
 	headerStyle int
-	fixedStyles map[int]int // Fixed.Places → style showing that many decimals
+	styles      map[cellStyle]int // the styles of body cells
 
 	sw      *excelize.StreamWriter // the sheet being written
 	base    string                 // section name of that sheet
@@ -136,6 +162,12 @@ type xlsxWriter struct {
 	pending []pendingRow           // its first rows, until the column widths are set
 	widths  []float64              // widths that fit the pending rows
 	cells   []any
+
+	// The autofilter of the sheet: the columns of the table headed on its
+	// first row (below the title, if any), and the last row of that table
+	// once another one follows.
+	filterCols, filterEnd int
+	top                   int // rows above the first table: the title's
 }
 
 // pendingRow is a row kept back until the column widths are known.
@@ -156,7 +188,7 @@ const (
 
 // startSheet creates the sheet for part n of the section name and opens its
 // stream writer.
-func (x *xlsxWriter) startSheet(base string, part int) error {
+func (x *xlsxWriter) startSheet(base string, part int, title string) error {
 	if err := x.endSheet(); err != nil {
 		return err
 	}
@@ -178,18 +210,36 @@ func (x *xlsxWriter) startSheet(base string, part int) error {
 	if x.sw, err = x.f.NewStreamWriter(name); err != nil {
 		return fmt.Errorf("export: XLSX sheet %q: %w", name, err)
 	}
+	x.top = 0
+	if title != "" && x.maxRows >= 4 { // see writeTitle
+		x.top = 2
+	}
+	// The header row (and the title above it) stays in view while the
+	// rows scroll.
+	below := fmt.Sprintf("A%d", x.top+2)
+	err = x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: x.top + 1, TopLeftCell: below, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: below, ActiveCell: below, Pane: "bottomLeft"}}})
+	if err != nil {
+		return fmt.Errorf("export: XLSX sheet %q: %w", name, err)
+	}
 	x.base, x.part, x.row = base, part, 0
 	x.pending, x.widths = []pendingRow{}, nil
+	x.filterCols, x.filterEnd = 0, 0
+	x.writeTitle(title)
 	return nil
 }
 
-// endSheet flushes the stream writer of the current sheet, if any; excelize
-// wants it done before another sheet is streamed.
+// endSheet sets the autofilter of the current sheet, if any, and flushes
+// its stream writer; excelize wants it done before another sheet is
+// streamed.
 func (x *xlsxWriter) endSheet() error {
 	if x.sw == nil {
 		return nil
 	}
 	if err := x.writePending(); err != nil {
+		return err
+	}
+	if err := x.autoFilter(); err != nil {
 		return err
 	}
 	sw := x.sw
@@ -200,11 +250,38 @@ func (x *xlsxWriter) endSheet() error {
 	return nil
 }
 
+// autoFilter puts the sheet's autofilter over the table headed on its first
+// row. excelize writes it into the worksheet that the open StreamWriter
+// writes out when flushed (as with charts), so this comes before the flush.
+// Filtering leaves a table of other rows alone, but the filter of the
+// first table hides whole rows, of a table beside it too: sections are
+// placed one below the other, never side by side.
+func (x *xlsxWriter) autoFilter() error {
+	if x.filterCols == 0 {
+		return nil
+	}
+	end := x.filterEnd
+	if end == 0 {
+		end = x.row
+	}
+	last, err := excelize.CoordinatesToCellName(x.filterCols, end)
+	if err == nil {
+		err = x.f.AutoFilter(x.sw.Sheet, fmt.Sprintf("A%d:%s", x.top+1, last), nil)
+	}
+	if err != nil {
+		return fmt.Errorf("export: XLSX sheet %q, autofilter: %w", x.sw.Sheet, err)
+	}
+	return nil
+}
+
 // skipRow leaves an empty row between two tables of a sheet, or moves to a
 // new sheet when the next table's header and first row would not fit.
 func (x *xlsxWriter) skipRow() error {
 	if x.row+3 > x.maxRows {
-		return x.startSheet(x.base, x.part+1)
+		return x.startSheet(x.base, x.part+1, "")
+	}
+	if x.filterEnd == 0 {
+		x.filterEnd = x.row // the sheet's first table ends here
 	}
 	x.row++
 	return nil
@@ -236,7 +313,7 @@ func (x *xlsxWriter) writeSection(s Section) (first int, err error) {
 			}
 		}
 		if x.row >= x.maxRows {
-			if err := x.startSheet(x.base, x.part+1); err != nil {
+			if err := x.startSheet(x.base, x.part+1, ""); err != nil {
 				return 0, err
 			}
 			if err := x.writeHeader(s.Columns); err != nil {
@@ -269,7 +346,10 @@ func (x *xlsxWriter) writeTitle(title string) {
 func (x *xlsxWriter) writeHeader(cols []Column) error {
 	header := make([]any, len(cols))
 	for i, c := range cols {
-		header[i] = c.Header
+		header[i] = c.SheetHeader()
+	}
+	if x.row == x.top {
+		x.filterCols = len(cols)
 	}
 	return x.setRow(header, excelize.RowOpts{StyleID: x.headerStyle})
 }
@@ -315,8 +395,11 @@ func (x *xlsxWriter) writePending() error {
 	return nil
 }
 
-// streamRow hands a row to the stream writer.
+// streamRow hands a row to the stream writer, as high as its text needs.
 func (x *xlsxWriter) streamRow(row int, cells []any, opts []excelize.RowOpts) error {
+	if h := x.rowHeight(cells); h > 0 && len(opts) == 0 {
+		opts = []excelize.RowOpts{{Height: h}}
+	}
 	ref, err := excelize.CoordinatesToCellName(1, row)
 	if err == nil {
 		err = x.sw.SetRow(ref, cells, opts...)
@@ -327,15 +410,56 @@ func (x *xlsxWriter) streamRow(row int, cells []any, opts []excelize.RowOpts) er
 	return nil
 }
 
+// lineHeight is the height of a line of SheetFont text, in points: that of
+// a row of one line.
+const lineHeight = 15
+
+// rowHeight is the height, in points, that shows every line of the text of
+// a row once wrapped at the widths of its columns (about a character a unit
+// of width), or 0 for a row of one line. Neither Excel nor LibreOffice fits
+// a row to its text when a file opens, only when a cell is edited: the
+// lines of a taller text would be cut off, or drawn over the next rows.
+func (x *xlsxWriter) rowHeight(cells []any) float64 {
+	lines := 1
+	for i, c := range cells {
+		cell, ok := c.(excelize.Cell)
+		text, isText := cell.Value.(string) // only text of several lines is a Cell
+		if !ok || !isText {
+			continue
+		}
+		width := maxColumnWidth
+		if i < len(x.widths) {
+			width = int(x.widths[i])
+		}
+		n := 0
+		for line := range strings.Lines(text) {
+			n += max(1, (utf8.RuneCountInString(strings.TrimSuffix(line, "\n"))+width-1)/width)
+		}
+		lines = max(lines, n)
+	}
+	if lines == 1 {
+		return 0
+	}
+	return min(float64(lines*lineHeight), excelize.MaxRowHeight)
+}
+
 // cellWidth is about the width a cell's value takes, in characters, plus a
 // margin.
 func cellWidth(c any) float64 {
 	const margin = 2
 	switch c := c.(type) {
 	case string:
-		return float64(utf8.RuneCountInString(c) + margin)
-	case excelize.Cell: // a Fixed
+		widest := 0
+		for line := range strings.Lines(c) {
+			widest = max(widest, utf8.RuneCountInString(strings.TrimSuffix(line, "\n")))
+		}
+		return float64(widest + margin)
+	case excelize.Cell: // a Fixed, a Time, a bool or lines of text
 		return cellWidth(c.Value)
+	case bool:
+		return 15 // VERDADEIRO, in capitals, wider than digits
+	case time.Time:
+		return float64(len(sheetDateTimeFormat) + margin)
 	case int:
 		return float64(len(strconv.Itoa(c)) + margin)
 	case int64:
@@ -349,11 +473,18 @@ func cellWidth(c any) float64 {
 // cell is the StreamWriter value of v.
 func (x *xlsxWriter) cell(v any) (any, error) {
 	switch v := v.(type) {
-	case nil, bool, int, int64:
+	case nil, int, int64:
 		return v, nil
+	case bool:
+		return x.styled(v, cellStyle{format: booleanFormat})
 	case string:
 		if v == "" {
 			return nil, nil // no cell rather than an empty text cell
+		}
+		if strings.IndexByte(v, '\n') >= 0 {
+			// Lines drawn one over the other and over the next rows,
+			// as LibreOffice draws them unwrapped, cannot be read.
+			return x.styled(Sanitize(v), cellStyle{wrap: true})
 		}
 		return Sanitize(v), nil
 	case float64:
@@ -370,32 +501,51 @@ func (x *xlsxWriter) cell(v any) (any, error) {
 		}
 		// Store the number as JSON and CSV show it, not more precisely.
 		rounded, _ := strconv.ParseFloat(strconv.FormatFloat(v.Value, 'f', v.Places, 64), 64)
-		style, err := x.fixedStyle(v.Places)
-		if err != nil {
-			return nil, err
+		format := "0"
+		if v.Places > 0 {
+			format += "." + strings.Repeat("0", v.Places)
 		}
-		return excelize.Cell{StyleID: style, Value: rounded}, nil
+		return x.styled(rounded, cellStyle{format: format})
+	case Time:
+		at := v.sheetTime()
+		if at.Year() < 1900 || at.Year() > 9999 {
+			return x.cell(v.Text) // out of the range of spreadsheet dates
+		}
+		if v.Date {
+			return x.styled(at, cellStyle{format: sheetDateFormat})
+		}
+		return x.styled(at, cellStyle{format: sheetDateTimeFormat})
 	case []string:
 		return x.cell(joinList(v))
 	}
 	return nil, fmt.Errorf("unsupported value type %T", v)
 }
 
-// fixedStyle returns the style of numbers shown with places decimals.
-func (x *xlsxWriter) fixedStyle(places int) (int, error) {
-	if id, ok := x.fixedStyles[places]; ok {
-		return id, nil
+// cellStyle is what the style of a body cell says: its number format, or
+// that its text wraps.
+type cellStyle struct {
+	format string
+	wrap   bool
+}
+
+// styled returns the cell of v in the style s.
+func (x *xlsxWriter) styled(v any, s cellStyle) (excelize.Cell, error) {
+	id, ok := x.styles[s]
+	if !ok {
+		style := &excelize.Style{}
+		if s.format != "" {
+			style.CustomNumFmt = &s.format
+		}
+		if s.wrap {
+			style.Alignment = &excelize.Alignment{WrapText: true}
+		}
+		var err error
+		if id, err = x.f.NewStyle(style); err != nil {
+			return excelize.Cell{}, fmt.Errorf("cell style %+v: %w", s, err)
+		}
+		x.styles[s] = id
 	}
-	format := "0"
-	if places > 0 {
-		format += "." + strings.Repeat("0", places)
-	}
-	id, err := x.f.NewStyle(&excelize.Style{CustomNumFmt: &format})
-	if err != nil {
-		return 0, fmt.Errorf("style for %d decimals: %w", places, err)
-	}
-	x.fixedStyles[places] = id
-	return id, nil
+	return excelize.Cell{StyleID: id, Value: v}, nil
 }
 
 // chartPlan is a Chart checked against its section.

@@ -8,8 +8,10 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -79,8 +81,8 @@ func zipEntries(t *testing.T, data []byte, part string) ([]string, string) {
 }
 
 func TestWriteXLSX(t *testing.T) {
-	cols := []Column{{"name", "Aluno"}, {"n", "Duração (min)"}, {"big", "Grande"}, {"f", "Média"}, {"r", "Avaliação"},
-		{"on", "Ativo"}, {"groups", "Turmas"}, {"none", "Cancelado em"}}
+	cols := []Column{{Key: "name", Header: "Aluno"}, {Key: "n", Header: "Duração (min)"}, {Key: "big", Header: "Grande"}, {Key: "f", Header: "Média"}, {Key: "r", Header: "Avaliação"},
+		{Key: "on", Header: "Ativo"}, {Key: "groups", Header: "Turmas"}, {Key: "none", Header: "Cancelado em"}}
 	rows := [][]any{
 		{"José \"Zé\" <b>&", 45, int64(1) << 40, 43615.19, Fixed{5, 1}, true, []string{"Turma A", "Turma B"}, nil},
 		{"=HYPERLINK(\"http://x\",\"y\")", -3, int64(-3), -2.5, Fixed{4.96, 1}, false, []string{"@a"}, ""},
@@ -116,6 +118,13 @@ func TestWriteXLSX(t *testing.T) {
 	for ref, want := range kinds {
 		if got := cellKind(t, f, "Agendamentos", ref); got != want {
 			t.Errorf("%s is %s, want %s", ref, got, want)
+		}
+	}
+	// LibreOffice shows booleans as the words their format gives.
+	for _, ref := range []string{"F2", "F3"} {
+		id, _ := f.GetCellStyle("Agendamentos", ref)
+		if style, err := f.GetStyle(id); err != nil || style.CustomNumFmt == nil || *style.CustomNumFmt != booleanFormat {
+			t.Errorf("%s has style %+v (%v), want the format %s", ref, style, err, booleanFormat)
 		}
 	}
 	// A Fixed is stored rounded as it is shown: 4.96 with one place is 5.
@@ -375,5 +384,156 @@ func TestWriteXLSXSectionsRollOver(t *testing.T) {
 		if got := fmt.Sprint(rows); got != w {
 			t.Errorf("%s: got %s, want %s", sheet, got, w)
 		}
+	}
+}
+
+// serial is the spreadsheet number of the wall clock of t: days since
+// 30/12/1899 (for dates after February 1900).
+func serial(t time.Time) float64 {
+	y, m, d := t.Date()
+	h, mi, s := t.Clock()
+	wall := time.Date(y, m, d, h, mi, s, t.Nanosecond(), time.UTC)
+	return wall.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
+}
+
+// TestWriteXLSXTimes checks that a Time is a date cell holding its wall
+// clock in its own zone, shown dd/mm/yyyy hh:mm, or dd/mm/yyyy holding the
+// day alone for a Date, and that one out of the spreadsheet's range is its
+// text.
+func TestWriteXLSXTimes(t *testing.T) {
+	manaus := time.FixedZone("AMT", -4*3600)
+	at := time.Date(2026, 5, 1, 0, 18, 52, 886e6, time.UTC)
+	old := time.Date(1850, 1, 1, 0, 0, 0, 0, time.UTC)
+	row := []any{
+		Time{At: at.In(manaus), Text: "2026-05-01T00:18:52.886Z"},
+		Time{At: at.In(manaus), Text: "2026-04-30", Date: true},
+		Time{At: at, Text: "01/05/2026 00:18"},
+		Time{At: old, Text: "1850-01-01", Date: true},
+	}
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, "S", columns(4), rowsOf(row), XLSXOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	tests := []struct {
+		ref, format string
+		want        float64 // the serial; 0 for text
+		text        string
+	}{
+		{"A2", "dd/mm/yyyy hh:mm", serial(time.Date(2026, 4, 30, 20, 18, 52, 886e6, time.UTC)), ""},
+		{"B2", "dd/mm/yyyy", serial(time.Date(2026, 4, 30, 0, 0, 0, 0, time.UTC)), ""},
+		{"C2", "dd/mm/yyyy hh:mm", serial(at), ""},
+		{"D2", "", 0, "1850-01-01"},
+	}
+	for _, tt := range tests {
+		raw, err := f.GetCellValue("S", tt.ref, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.format == "" {
+			if kind := cellKind(t, f, "S", tt.ref); kind != "text" || raw != tt.text {
+				t.Errorf("%s is %s %q, want the text %q", tt.ref, kind, raw, tt.text)
+			}
+			continue
+		}
+		got, err := strconv.ParseFloat(raw, 64)
+		if err != nil || math.Abs(got-tt.want) > 1e-8 { // under a millisecond
+			t.Errorf("%s holds %q, want %v", tt.ref, raw, tt.want)
+		}
+		id, _ := f.GetCellStyle("S", tt.ref)
+		style, err := f.GetStyle(id)
+		if err != nil || style.CustomNumFmt == nil || *style.CustomNumFmt != tt.format {
+			t.Errorf("%s has style %+v (%v), want the format %s", tt.ref, style, err, tt.format)
+		}
+	}
+}
+
+// TestWriteXLSXSheetLayout checks what a person opening a sheet meets: the
+// labels as headers, the header row frozen, an autofilter over the first
+// table of each sheet (every part of a table that rolled over), and every
+// cell in SheetFont, the header in bold.
+func TestWriteXLSXSheetLayout(t *testing.T) {
+	labelled := []Column{{Key: "a", Header: "a_key", Label: "Rótulo"}, {Key: "b", Header: "Cabeçalho"}}
+	sections := []Section{
+		{Name: "A", Columns: labelled, Rows: rowsOf([]any{"x", 1}, []any{"y", 2})},
+		{Name: "A", Columns: columns(3), Rows: rowsOf([]any{"z", 3, true})},
+		{Name: "B", Columns: columns(1), Rows: numbered(5, 1)},
+	}
+	var b bytes.Buffer
+	if err := WriteXLSXSections(&b, sections, nil, XLSXOptions{MaxRows: 4}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	if got, want := f.GetSheetList(), []string{"A", "A (2)", "B", "B (2)"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	if rows, _ := f.GetRows("A"); len(rows) == 0 || !slices.Equal(rows[0], []string{"Rótulo", "Cabeçalho"}) {
+		t.Errorf("sheet A begins with %q, want the label, then the header", rows)
+	}
+	// excelize writes the range absolute, as the defined name holds it.
+	filters := map[string]string{"A": "$A$1:$B$3", "A (2)": "$A$1:$C$2", "B": "$A$1:$A$4", "B (2)": "$A$1:$A$3"}
+	for i, sheet := range f.GetSheetList() {
+		_, xml := zipEntries(t, b.Bytes(), fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1))
+		pane := regexp.MustCompile(`<pane [^>]*>`).FindString(xml)
+		for _, attr := range []string{`ySplit="1"`, `topLeftCell="A2"`, `state="frozen"`} {
+			if !strings.Contains(pane, attr) {
+				t.Errorf("%s: pane %q, want %s", sheet, pane, attr)
+			}
+		}
+		if want := `<autoFilter ref="` + filters[sheet] + `"`; !strings.Contains(xml, want) {
+			t.Errorf("%s: no %s> in %.300s", sheet, want, xml[strings.Index(xml, "</sheetData>"):])
+		}
+	}
+	_, workbook := zipEntries(t, b.Bytes(), "xl/workbook.xml")
+	if n := strings.Count(workbook, "_xlnm._FilterDatabase"); n != 4 {
+		t.Errorf("workbook.xml names %d filter ranges, want 4", n)
+	}
+
+	if font, err := f.GetDefaultFont(); err != nil || font != SheetFont {
+		t.Errorf("default font %q (%v), want %s", font, err, SheetFont)
+	}
+	id, _ := f.GetCellStyle("A", "A1")
+	style, err := f.GetStyle(id)
+	if err != nil || style.Font == nil || !style.Font.Bold || style.Font.Family != SheetFont {
+		t.Errorf("header style %+v (%v), want %s in bold", style.Font, err, SheetFont)
+	}
+	_, styles := zipEntries(t, b.Bytes(), "xl/styles.xml")
+	fonts := regexp.MustCompile(`<font>.*?</font>`).FindAllString(styles, -1)
+	for _, font := range fonts {
+		if !strings.Contains(font, `<name val="`+SheetFont+`"`) {
+			t.Errorf("a font without the name %s: %s", SheetFont, font)
+		}
+	}
+	if len(fonts) == 0 {
+		t.Errorf("no font in styles.xml: %.300s", styles)
+	}
+}
+
+// TestWriteXLSXLines checks that text of several lines wraps in a row as
+// high as its lines, rather than being drawn over the next rows, and that
+// its column fits its longest line.
+func TestWriteXLSXLines(t *testing.T) {
+	var b bytes.Buffer
+	rows := rowsOf([]any{"Segue a resolução:\n1) organize os dados;\n2) isole a incógnita.", "uma linha"})
+	if err := WriteXLSX(&b, "S", columns(2), rows, XLSXOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	for ref, wrap := range map[string]bool{"A2": true, "B2": false} {
+		id, _ := f.GetCellStyle("S", ref)
+		style, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := style.Alignment != nil && style.Alignment.WrapText; got != wrap {
+			t.Errorf("%s wraps: %v, want %v", ref, got, wrap)
+		}
+	}
+	if w, _ := f.GetColWidth("S", "A"); w != float64(len("2) isole a incógnita.")-1+2) {
+		t.Errorf("column A is %v wide, want its longest line's", w)
+	}
+	// Three lines, none wider than the column: three lines high.
+	if h, err := f.GetRowHeight("S", 2); err != nil || h != 3*lineHeight {
+		t.Errorf("row 2 is %v high (%v), want %v", h, err, 3*lineHeight)
 	}
 }

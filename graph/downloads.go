@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -35,8 +36,9 @@ import (
 
 // captured holds the operation of a download request, for the table's columns.
 type captured struct {
-	doc *ast.QueryDocument
-	op  string
+	doc  *ast.QueryDocument
+	op   string
+	vars map[string]any
 }
 
 type capturedKey struct{}
@@ -54,7 +56,19 @@ func (captureOperation) ExtensionName() string                   { return "Captu
 func (captureOperation) Validate(graphql.ExecutableSchema) error { return nil }
 func (captureOperation) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if c, ok := ctx.Value(capturedKey{}).(*captured); ok {
-		c.doc, c.op = oc.Doc, oc.OperationName
+		c.doc, c.op, c.vars = oc.Doc, oc.OperationName, oc.Variables
+	}
+	return nil
+}
+
+// rootField is the operation's top-level field, or nil.
+func rootField(c *captured) *ast.Field {
+	if op := c.doc.Operations.ForName(c.op); op != nil {
+		for _, sel := range op.SelectionSet {
+			if f, ok := sel.(*ast.Field); ok && f.Alias != "__typename" {
+				return f
+			}
+		}
 	}
 	return nil
 }
@@ -62,14 +76,32 @@ func (captureOperation) MutateOperationContext(ctx context.Context, oc *graphql.
 // fieldName is the response key of the operation's top-level field, to
 // name the file.
 func fieldName(c *captured) string {
-	if op := c.doc.Operations.ForName(c.op); op != nil {
-		for _, sel := range op.SelectionSet {
-			if f, ok := sel.(*ast.Field); ok && f.Alias != "__typename" {
-				return f.Alias
+	if f := rootField(c); f != nil {
+		return f.Alias
+	}
+	return "graphql"
+}
+
+// downloadZone is the time zone in which a spreadsheet download shows its
+// times (GraphQL gives them in UTC, and a spreadsheet has no zones): the
+// timezone argument of the downloaded field when the query gives one (the
+// stats' buckets start at midnight there), else the zone of the schools the
+// token sees when they all share one, else UTC. zones lists the time zones
+// of the schools the request's token sees.
+func downloadZone(ctx context.Context, c *captured, zones func(context.Context) ([]string, error)) *time.Location {
+	if f := rootField(c); f != nil && f.Definition != nil && f.Definition.Arguments.ForName("timezone") != nil {
+		if name, ok := f.ArgumentMap(c.vars)["timezone"].(string); ok {
+			if loc, err := time.LoadLocation(name); err == nil && name != "" {
+				return loc
 			}
 		}
 	}
-	return "graphql"
+	if names, err := zones(ctx); err == nil && len(names) == 1 {
+		if loc, err := time.LoadLocation(names[0]); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // MaxDownloadBytes is the largest JSON result of a query that a download
@@ -125,8 +157,9 @@ func downloadFormat(r *http.Request) (rest.Format, bool) {
 	return format, err == nil && format != rest.FormatJSON
 }
 
-// withDownloads wraps the GraphQL handler next.
-func withDownloads(next http.Handler, xlsx export.XLSXOptions, log *slog.Logger) http.Handler {
+// withDownloads wraps the GraphQL handler next; zones lists the time zones
+// of the schools a request's token sees (see downloadZone).
+func withDownloads(next http.Handler, xlsx export.XLSXOptions, zones func(context.Context) ([]string, error), log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		format, ok := downloadFormat(r)
 		if !ok {
@@ -158,7 +191,7 @@ func withDownloads(next http.Handler, xlsx export.XLSXOptions, log *slog.Logger)
 			w.Write(buf.body.Bytes())
 			return
 		}
-		cols, rows, err := download.Table(c.doc, c.op, result.Data)
+		cols, rows, err := download.Table(c.doc, c.op, result.Data, downloadZone(r.Context(), c, zones))
 		if err != nil {
 			apperr.Write(w, apperr.Errorf(apperr.Invalid, "%s", err.Error()))
 			return
@@ -169,6 +202,8 @@ func withDownloads(next http.Handler, xlsx export.XLSXOptions, log *slog.Logger)
 		switch format {
 		case rest.FormatCSV:
 			err = export.WriteCSV(w, cols, rows)
+		case rest.FormatExcelCSV:
+			err = export.WriteExcelCSV(w, cols, rows)
 		case rest.FormatXLSX:
 			err = export.WriteXLSX(w, "GraphQL", cols, rows, xlsx)
 		}

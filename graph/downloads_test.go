@@ -32,7 +32,7 @@ func TestDownloadResultBound(t *testing.T) {
 					}
 				}
 			})
-			h := withDownloads(next, export.XLSXOptions{}, slog.New(slog.DiscardHandler))
+			h := withDownloads(next, export.XLSXOptions{}, nil, slog.New(slog.DiscardHandler))
 
 			req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query": "{ questions { edges { node { id } } } }"}`))
 			req.Header.Set("Accept", "text/csv")

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/ent/school"
 	"github.com/stift/stift-reports/export"
 )
 
@@ -99,7 +100,10 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 	srv.Use(askerLoading{})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
-	return limitBody(withDownloads(srv, opts.XLSX, log), log)
+	zones := func(ctx context.Context) ([]string, error) {
+		return d.Client.School.Query().Unique(true).Select(school.FieldTimezone).Strings(ctx)
+	}
+	return limitBody(withDownloads(srv, opts.XLSX, zones, log), log)
 }
 
 // persistedQueries is gqlgen's automatic persisted queries with its

@@ -115,8 +115,8 @@ var questionTable = newTable(export.QuestionColumns, map[string]func(legacyQuest
 	"teacher_email":            func(q legacyQuestion) any { return q.TeacherEmail },
 	"question_discipline":      func(q legacyQuestion) any { return q.DisciplineName },
 	"question_subject":         func(q legacyQuestion) any { return q.SubjectName },
-	"question_created_at":      func(q legacyQuestion) any { return formatTime(q.CreatedAt.UTC(), isoMillis) },
-	"question_answered_at":     func(q legacyQuestion) any { return timeOr(q.AnsweredAt, time.UTC, isoMillis) },
+	"question_created_at":      func(q legacyQuestion) any { return questionTime(q.CreatedAt, q.Location) },
+	"question_answered_at":     func(q legacyQuestion) any { return timeOr(q.AnsweredAt, q.Location, questionTime) },
 	"question_status":          func(q legacyQuestion) any { return q.Status.Label() },
 	"question_anonymous":       func(q legacyQuestion) any { return q.Anonymous },
 	"question_description":     func(q legacyQuestion) any { return q.Description },
@@ -142,10 +142,10 @@ func (r *BookingRow) Legacy() []any { return bookingTable.row(r) }
 var bookingTable = newTable(export.BookingColumns, map[string]func(*BookingRow) any{
 	"id":            func(r *BookingRow) any { return r.ID.String() },
 	"school_name":   func(r *BookingRow) any { return r.SchoolName },
-	"created_at":    func(r *BookingRow) any { return formatTime(r.CreatedAt.In(r.Location), localMinutes) },
-	"scheduled_for": func(r *BookingRow) any { return timeOr(r.ScheduledFor, r.Location, localMinutes) },
-	"start_time":    func(r *BookingRow) any { return timeOr(r.MeetingStartedAt, r.Location, localMinutes) },
-	"end_time":      func(r *BookingRow) any { return timeOr(r.MeetingEndedAt, r.Location, localMinutes) },
+	"created_at":    func(r *BookingRow) any { return bookingTime(r.CreatedAt, r.Location) },
+	"scheduled_for": func(r *BookingRow) any { return timeOr(r.ScheduledFor, r.Location, bookingTime) },
+	"start_time":    func(r *BookingRow) any { return timeOr(r.MeetingStartedAt, r.Location, bookingTime) },
+	"end_time":      func(r *BookingRow) any { return timeOr(r.MeetingEndedAt, r.Location, bookingTime) },
 	"duration": func(r *BookingRow) any {
 		if m, ok := r.Duration(); ok {
 			return m
@@ -166,7 +166,7 @@ var bookingTable = newTable(export.BookingColumns, map[string]func(*BookingRow) 
 	"call_quality_rating_by_student": func(r *BookingRow) any { return rating(r.CallQualityByStudent) },
 	"call_quality_rating_by_teacher": func(r *BookingRow) any { return rating(r.CallQualityByTeacher) },
 	"status":                         func(r *BookingRow) any { return r.Status.Label() },
-	"cancelled_at":                   func(r *BookingRow) any { return timeOr(r.CancelledAt, r.Location, localMinutes) },
+	"cancelled_at":                   func(r *BookingRow) any { return timeOr(r.CancelledAt, r.Location, bookingTime) },
 	"cancelled_by_name":              func(r *BookingRow) any { return r.CancelledByName },
 })
 
@@ -196,11 +196,33 @@ func LegacyRows[T any](seq iter.Seq2[T, error], legacy func(*T) []any) export.Ro
 	}
 }
 
-func timeOr(t *time.Time, loc *time.Location, layout string) string {
+// The legacy reports' times are export.Time values: their text is the
+// legacy API's, byte for byte, and a spreadsheet shows them as dates in the
+// school's zone. questionTime is a question's time (text in UTC with
+// milliseconds, as the API has it), bookingTime a booking's (text in the
+// school's zone, to the minute), usageDay a date of the groups usage (text
+// in the layout that field has in the API).
+
+func questionTime(t time.Time, loc *time.Location) any {
+	return export.Time{At: t.In(loc), Text: formatTime(t.UTC(), isoMillis)}
+}
+
+func bookingTime(t time.Time, loc *time.Location) any {
+	t = t.In(loc)
+	return export.Time{At: t, Text: formatTime(t, localMinutes)}
+}
+
+func usageDay(t time.Time, loc *time.Location, layout string) export.Time {
+	t = t.In(loc)
+	return export.Time{At: t, Text: t.Format(layout), Date: true}
+}
+
+// timeOr returns the time of t in loc, or "" when t is nil.
+func timeOr(t *time.Time, loc *time.Location, value func(time.Time, *time.Location) any) any {
 	if t == nil {
 		return ""
 	}
-	return formatTime(t.In(loc), layout)
+	return value(*t, loc)
 }
 
 func textOr(s *string) string {
@@ -234,9 +256,10 @@ func floatOrNil(v *float64) any {
 	return *v
 }
 
+// dateOrNil returns a user's date of the groups usage, or nil (null).
 func dateOrNil(t *time.Time, loc *time.Location) any {
 	if t == nil {
 		return nil
 	}
-	return t.In(loc).Format(isoDay)
+	return usageDay(*t, loc, isoDay)
 }

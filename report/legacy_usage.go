@@ -20,8 +20,8 @@ func (u *GroupsUsage) LegacyJSON() export.Object {
 		byDiscipline[i] = export.Field{Key: d.Name, Value: d.Count}
 	}
 	obj := export.Object{
-		{Key: "start_date", Value: u.From.In(u.Location).Format(localDay)},
-		{Key: "end_date", Value: u.To.In(u.Location).Format(localDay)},
+		{Key: "start_date", Value: usageDay(u.From, u.Location, localDay)},
+		{Key: "end_date", Value: usageDay(u.To, u.Location, localDay)},
 		{Key: "total_questions", Value: s.TotalQuestions},
 		{Key: "average_adjusted_response_time_in_minutes", Value: floatOrNil(s.AverageAdjustedResponseMinutes)},
 		{Key: "questions_count_by_discipline", Value: byDiscipline},
@@ -140,8 +140,8 @@ var summaryTable = newTable(export.SummaryColumns, map[string]func(indicator) an
 // indicatorTable gives the value of each indicator of the summary, a row of
 // summaryTable each.
 var indicatorTable = newTable(export.SummaryIndicators, map[string]func(*GroupsUsage) any{
-	"start_date":      func(u *GroupsUsage) any { return u.From.In(u.Location).Format(localDay) },
-	"end_date":        func(u *GroupsUsage) any { return u.To.In(u.Location).Format(localDay) },
+	"start_date":      func(u *GroupsUsage) any { return usageDay(u.From, u.Location, localDay) },
+	"end_date":        func(u *GroupsUsage) any { return usageDay(u.To, u.Location, localDay) },
 	"total_questions": func(u *GroupsUsage) any { return u.Summary.TotalQuestions },
 	"average_adjusted_response_time_in_minutes": func(u *GroupsUsage) any {
 		return floatOrNil(u.Summary.AverageAdjustedResponseMinutes)
@@ -179,7 +179,7 @@ var studentTable = newTable(export.StudentColumns, map[string]func(usageStudent)
 	"groups":          func(s usageStudent) any { return s.Groups },
 	"email":           func(s usageStudent) any { return s.Email },
 	"active":          func(s usageStudent) any { return s.Active },
-	"created_at":      func(s usageStudent) any { return s.CreatedAt.In(s.loc).Format(isoDay) },
+	"created_at":      func(s usageStudent) any { return usageDay(s.CreatedAt, s.loc, isoDay) },
 	"blocked_at":      func(s usageStudent) any { return dateOrNil(s.BlockedAt, s.loc) },
 	"deleted_at":      func(s usageStudent) any { return dateOrNil(s.DeletedAt, s.loc) },
 	"questions_count": func(s usageStudent) any { return len(s.Questions) },
@@ -195,7 +195,7 @@ var teacherTable = newTable(export.TeacherColumns, map[string]func(usageTeacher)
 	"active":                           func(t usageTeacher) any { return t.Active },
 	"answered_questions_count":         func(t usageTeacher) any { return t.AnsweredQuestions },
 	"average_response_time_in_minutes": func(t usageTeacher) any { return floatOrNil(t.AverageResponseMinutes) },
-	"created_at":                       func(t usageTeacher) any { return t.CreatedAt.In(t.loc).Format(isoDay) },
+	"created_at":                       func(t usageTeacher) any { return usageDay(t.CreatedAt, t.loc, isoDay) },
 	"blocked_at":                       func(t usageTeacher) any { return dateOrNil(t.BlockedAt, t.loc) },
 	"deleted_at":                       func(t usageTeacher) any { return dateOrNil(t.DeletedAt, t.loc) },
 })

@@ -43,6 +43,7 @@ type QuestionRow struct {
 	ID         gid.QuestionID
 	SchoolID   gid.SchoolID
 	SchoolName string
+	Location   *time.Location // the school's time zone
 	GroupID    gid.GroupID
 	GroupName  string
 	// StudentHidden is set for an anonymous question the token may not
@@ -99,6 +100,10 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 	if err != nil {
 		return nil, err
 	}
+	zones, err := schoolZones(ctx, d, p, schoolScope{all: true})
+	if err != nil {
+		return nil, err
+	}
 	q := newQuery(d.Dialect).add(`SELECT q.id, s.id, s.name, g.id, g.name,
 		st.id, st.first_name, st.last_name, st.email,
 		t.id, COALESCE(t.first_name, ''), COALESCE(t.last_name, ''), COALESCE(t.email, ''),
@@ -144,6 +149,9 @@ func Questions(ctx context.Context, d *db.DB, p *auth.Principal, in QuestionsInp
 			return QuestionRow{}, err
 		}
 		row := r
+		if row.Location = zones[row.SchoolID]; row.Location == nil {
+			row.Location = time.UTC
+		}
 		if row.Anonymous && !reveal {
 			row.StudentHidden = true
 			row.StudentID, row.StudentFirstName, row.StudentLastName, row.StudentEmail = gid.UserID{}, "", "", ""

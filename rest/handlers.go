@@ -173,6 +173,8 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 		err = export.WriteJSONValue(out, u.LegacyJSON())
 	case FormatCSV:
 		err = export.WriteCSVSections(out, u.LegacySections()...)
+	case FormatExcelCSV:
+		err = export.WriteExcelCSVSections(out, u.LegacySections()...)
 	case FormatXLSX:
 		chart := &export.Chart{Title: "Perguntas por disciplina", Section: 1,
 			Categories: export.DisciplineCountColumns[0].Key, Values: export.DisciplineCountColumns[1].Key}
@@ -211,6 +213,8 @@ func (h *Handler) writeTable(w http.ResponseWriter, r *http.Request, format Form
 		err = export.WriteJSON(out, t.columns, t.rows)
 	case FormatCSV:
 		err = export.WriteCSV(out, t.columns, t.rows)
+	case FormatExcelCSV:
+		err = export.WriteExcelCSV(out, t.columns, t.rows)
 	case FormatXLSX:
 		err = export.WriteXLSX(out, t.sheet, t.columns, t.rows, h.XLSX)
 	}

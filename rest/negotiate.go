@@ -15,14 +15,20 @@ const (
 	FormatJSON Format = iota
 	FormatCSV
 	FormatXLSX
+	// FormatExcelCSV is CSV in the dialect Excel in Portuguese reads
+	// (export.WriteExcelCSV). Only an Accept range that names it,
+	// text/csv; dialect=excel, selects it: no legacy client does.
+	FormatExcelCSV
 )
 
 var formats = []struct {
 	mediaType, ext string
+	dialect        string // the dialect parameter that selects the format
 }{
-	FormatJSON: {"application/json", "json"},
-	FormatCSV:  {"text/csv", "csv"},
-	FormatXLSX: {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+	FormatJSON:     {"application/json", "json", ""},
+	FormatCSV:      {"text/csv", "csv", ""},
+	FormatXLSX:     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", ""},
+	FormatExcelCSV: {"text/csv", "csv", "excel"},
 }
 
 // MediaType returns the MIME type of f, such as "text/csv".
@@ -50,9 +56,11 @@ func (f Format) String() string {
 
 // errNotAcceptable is the answer to an Accept header that allows no format.
 var errNotAcceptable = func() error {
-	types := make([]string, len(formats))
-	for i, f := range formats {
-		types[i] = f.mediaType
+	var types []string
+	for _, f := range formats {
+		if f.dialect == "" {
+			types = append(types, f.mediaType)
+		}
 	}
 	return apperr.Errorf(apperr.NotAcceptable, "Not acceptable. Supported: %s.", strings.Join(types, ", "))
 }()
@@ -65,7 +73,9 @@ var errNotAcceptable = func() error {
 // that matches it (text/csv before text/* before */*; parameters other than
 // q are ignored), and the format of the highest quality wins; a tie goes to
 // the format matched more specifically, then to JSON, CSV, XLSX in that
-// order. Quality 0 means not acceptable: when no format is acceptable,
+// order. A range with the parameter dialect=excel (text/csv only) matches
+// FormatExcelCSV and nothing else; the other ranges never match it. Quality
+// 0 means not acceptable: when no format is acceptable,
 // Negotiate returns an apperr NotAcceptable listing the supported types.
 //
 // A bare format name, "json", "csv" or "xlsx" in any case (the short names
@@ -84,7 +94,7 @@ func Negotiate(accept string) (Format, error) {
 	}
 	best, bestQ, bestSpec := FormatJSON, 0, 0
 	for f := range formats {
-		q, spec := quality(ranges, formats[f].mediaType)
+		q, spec := quality(ranges, formats[f].mediaType, formats[f].dialect)
 		if q > bestQ || q == bestQ && spec > bestSpec {
 			best, bestQ, bestSpec = Format(f), q, spec
 		}
@@ -109,6 +119,7 @@ var shortNames = func() map[string]string {
 type mediaRange struct {
 	typ, sub string // lower case; "*" is a wildcard
 	q        int    // quality in thousandths, 0 to 1000
+	dialect  string // "excel" for text/csv; dialect=excel, else ""
 }
 
 // How specifically a media range matches a type; 0 is no match.
@@ -118,9 +129,11 @@ const (
 	matchFull = 3 // text/csv
 )
 
-// match returns how specifically m matches the type typ/sub.
-func (m mediaRange) match(typ, sub string) int {
+// match returns how specifically m matches the type typ/sub of dialect.
+func (m mediaRange) match(typ, sub, dialect string) int {
 	switch {
+	case m.dialect != dialect:
+		return 0
 	case m.typ == "*" && m.sub == "*":
 		return matchAny
 	case m.typ != typ:
@@ -136,10 +149,10 @@ func (m mediaRange) match(typ, sub string) int {
 // quality returns the quality that ranges give mediaType, in thousandths,
 // and how specifically they match it: the quality of the most specific
 // matching range, the highest one among equally specific ranges.
-func quality(ranges []mediaRange, mediaType string) (q, spec int) {
+func quality(ranges []mediaRange, mediaType, dialect string) (q, spec int) {
 	typ, sub, _ := strings.Cut(mediaType, "/")
 	for _, m := range ranges {
-		s := m.match(typ, sub)
+		s := m.match(typ, sub, dialect)
 		if s > spec || s == spec && s > 0 && m.q > q {
 			q, spec = m.q, s
 		}
@@ -169,6 +182,10 @@ func parseAccept(accept string) []mediaRange {
 				if m.q, ok = parseQ(strings.TrimSpace(value)); !ok {
 					break
 				}
+			}
+			if strings.EqualFold(strings.TrimSpace(name), "dialect") && typ == "text" && sub == "csv" &&
+				strings.EqualFold(strings.Trim(strings.TrimSpace(value), `"`), "excel") {
+				m.dialect = "excel"
 			}
 		}
 		if ok {

@@ -110,6 +110,22 @@ func TestNegotiate(t *testing.T) {
 		{"application/json;q=abc, text/csv;q=0.5", FormatCSV},
 		{"application/json;q=2, */*;q=0.1", FormatJSON},
 		{"text/html, garbage, text/csv;q=0.1", FormatCSV},
+
+		// The Excel dialect of CSV, only where a range names it.
+		{"text/csv; dialect=excel", FormatExcelCSV},
+		{"text/csv;DIALECT=Excel", FormatExcelCSV},
+		{`text/csv; charset=utf-8; dialect="excel"`, FormatExcelCSV},
+		{"text/csv;dialect=excel, application/json;q=0.5", FormatExcelCSV},
+		{"text/csv;dialect=excel;q=0.5, application/json", FormatJSON},
+		{"text/csv;q=0, text/csv;dialect=excel", FormatExcelCSV},
+		{"text/csv;dialect=excel;q=0, text/csv", FormatCSV},
+		{"text/csv;dialect=excel, text/csv", FormatCSV}, // a tie goes to the plain CSV
+		{"text/csv;dialect=excel;q=0", notAcceptable},
+		{"text/csv;dialect=unix", FormatCSV},
+		{"text/csv;dialect=excel-ish", FormatCSV},
+		{"text/*;dialect=excel", FormatCSV},
+		{"*/*;dialect=excel", FormatJSON},
+		{"application/json;dialect=excel", FormatJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.accept, func(t *testing.T) {
@@ -139,6 +155,7 @@ func TestFormat(t *testing.T) {
 		{FormatJSON, "application/json", "application/json; charset=utf-8", "json", "json"},
 		{FormatCSV, "text/csv", "text/csv; charset=utf-8", "csv", "csv"},
 		{FormatXLSX, xlsx, xlsx, "xlsx", "xlsx"},
+		{FormatExcelCSV, "text/csv", "text/csv; charset=utf-8", "csv", "csv"},
 	}
 	for _, tt := range tests {
 		if got := tt.f.MediaType(); got != tt.mediaType {
@@ -154,8 +171,12 @@ func TestFormat(t *testing.T) {
 			t.Errorf("%d.String() = %q, want %q", tt.f, got, tt.fs)
 		}
 		// Every format negotiates to itself.
-		if got, err := Negotiate(tt.mediaType); err != nil || got != tt.f {
-			t.Errorf("Negotiate(%q) = %v, %v; want %v", tt.mediaType, got, err, tt.f)
+		accept := tt.mediaType
+		if tt.f == FormatExcelCSV {
+			accept += "; dialect=excel"
+		}
+		if got, err := Negotiate(accept); err != nil || got != tt.f {
+			t.Errorf("Negotiate(%q) = %v, %v; want %v", accept, got, err, tt.f)
 		}
 	}
 	if got := Format(7).String(); got != "Format(7)" {
@@ -163,7 +184,7 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-// FuzzNegotiate checks that Negotiate never panics, answers one of the three
+// FuzzNegotiate checks that Negotiate never panics, answers one of the
 // formats or a NotAcceptable *apperr.Error, and ignores the order of entries.
 func FuzzNegotiate(f *testing.F) {
 	for _, s := range []string{
@@ -173,6 +194,7 @@ func FuzzNegotiate(f *testing.F) {
 		"TEXT/CSV", "application/json;charset=utf-8", ";;;,,", "text/csv;q=abc", "text/csv;q=2",
 		"*/*;q=0", "a/b;q=0.;c=\"d,e\";q=1.000", "\xff/\xfe;q=0.5",
 		"csv", "xlsx;q=0.5, json;q=0.4", "CSV;q=0",
+		"text/csv;dialect=excel", "text/csv;dialect=excel, text/csv;q=0.9",
 	} {
 		f.Add(s)
 	}
@@ -185,7 +207,7 @@ func FuzzNegotiate(f *testing.F) {
 			}
 			return
 		}
-		if got != FormatJSON && got != FormatCSV && got != FormatXLSX {
+		if got < 0 || int(got) >= len(formats) {
 			t.Fatalf("Negotiate(%q) = %d", accept, got)
 		}
 		// The order of the entries does not matter.

@@ -34,7 +34,9 @@
 //
 //   - a null or absent object along the path is nil;
 //   - a string stays a string and a boolean a bool (strings are not
-//     sanitised here: the export encoders do it);
+//     sanitised here: the export encoders do it), but for a field of the
+//     scalar Time, whose RFC 3339 text becomes an export.Time: the text as
+//     it is for CSV, a date cell in the download's zone for XLSX;
 //   - a number is an int64 when it is an integer that fits, else a float64
 //     (the data is decoded with json.Decoder.UseNumber, so ids and counts
 //     stay exact);
@@ -64,6 +66,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -74,12 +77,13 @@ import (
 // doc is the parsed and validated operation document (gqlparser ast, with
 // definitions bound to the schema, as graphql.OperationContext.Doc gives it),
 // operationName selects the operation ("" when the document has one), data is
-// the "data" member of the JSON result.
+// the "data" member of the JSON result, and zone the time zone in which a
+// spreadsheet shows its times (nil: the offset each is written with).
 //
 // The errors Table returns describe a query that cannot be downloaded, in
 // sentences meant for the client (a 400 response). Errors of a single row,
 // which a well-formed result never has, come from the Rows iterator.
-func Table(doc *ast.QueryDocument, operationName string, data []byte) ([]export.Column, export.Rows, error) {
+func Table(doc *ast.QueryDocument, operationName string, data []byte, zone *time.Location) ([]export.Column, export.Rows, error) {
 	shape, err := plan(doc, operationName)
 	if err != nil {
 		return nil, nil, err
@@ -92,13 +96,14 @@ func Table(doc *ast.QueryDocument, operationName string, data []byte) ([]export.
 	for i, c := range shape.columns {
 		cols[i] = export.Column{Key: c.key, Header: c.key}
 	}
-	return cols, rowSeq(shape.columns, items), nil
+	return cols, rowSeq(shape.columns, items, zone), nil
 }
 
 // column is a leaf under the row and the response keys that lead to it.
 type column struct {
 	key  string
 	path []string
+	time bool // the leaf is of the scalar Time
 }
 
 // table is what the document says about the download: where the rows are
@@ -305,7 +310,9 @@ func (c *collector) columns(sel ast.SelectionSet, prefix []string, seen map[stri
 			continue
 		}
 		seen[key] = true
-		*cols = append(*cols, column{key: key, path: path})
+		def := g.fields[0].Definition
+		isTime := def != nil && def.Type != nil && def.Type.Elem == nil && def.Type.NamedType == "Time"
+		*cols = append(*cols, column{key: key, path: path, time: isTime})
 	}
 }
 
@@ -385,8 +392,8 @@ func (t *table) rows(data []byte) ([]any, error) {
 	return nodes, nil
 }
 
-// rowSeq yields a row of cells for each item.
-func rowSeq(cols []column, items []any) export.Rows {
+// rowSeq yields a row of cells for each item, times shown in zone.
+func rowSeq(cols []column, items []any, zone *time.Location) export.Rows {
 	return func(yield func([]any, error) bool) {
 		for i, item := range items {
 			row := make([]any, len(cols))
@@ -395,6 +402,9 @@ func rowSeq(cols []column, items []any) export.Rows {
 				if err != nil {
 					yield(nil, fmt.Errorf("download: row %d, column %s: %w", i+1, c.key, err))
 					return
+				}
+				if text, ok := v.(string); ok && c.time {
+					v = timeCell(text, zone)
 				}
 				row[j] = v
 			}
@@ -455,6 +465,19 @@ func leaf(v any) (any, error) {
 		return string(b), nil
 	}
 	return nil, fmt.Errorf("unexpected %T", v)
+}
+
+// timeCell is the value of a Time written as text: an export.Time showing
+// it in zone, or the text itself if it is not RFC 3339.
+func timeCell(text string, zone *time.Location) any {
+	t, err := time.Parse(time.RFC3339Nano, text)
+	if err != nil {
+		return text
+	}
+	if zone != nil {
+		t = t.In(zone)
+	}
+	return export.Time{At: t, Text: text}
 }
 
 // number is n as an int64 when it is an integer that fits, else a float64.

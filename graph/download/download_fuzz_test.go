@@ -61,7 +61,7 @@ func FuzzTable(f *testing.F) {
 	schema := loadSchema(f)
 	doc := loadQuery(f, schema, fuzzQuery)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cols, rows, err := Table(doc, "Fuzz", data)
+		cols, rows, err := Table(doc, "Fuzz", data, nil)
 		if err != nil {
 			if cols != nil || rows != nil {
 				t.Fatalf("error %v with columns or rows", err)

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -320,7 +321,7 @@ func TestTable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := loadQuery(t, schema, tt.query)
-			cols, rows, err := Table(doc, tt.op, []byte(tt.data))
+			cols, rows, err := Table(doc, tt.op, []byte(tt.data), nil)
 			if err != nil {
 				t.Fatalf("Table: %v", err)
 			}
@@ -477,7 +478,7 @@ func TestTableErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := loadQuery(t, schema, tt.query)
-			cols, rows, err := Table(doc, tt.op, []byte(tt.data))
+			cols, rows, err := Table(doc, tt.op, []byte(tt.data), nil)
 			if err == nil {
 				t.Fatalf("Table = %q, nil error; want %q", keys(cols), tt.want)
 			}
@@ -492,7 +493,7 @@ func TestTableErrors(t *testing.T) {
 }
 
 func TestTableNilDocument(t *testing.T) {
-	if _, _, err := Table(nil, "", []byte(`{}`)); err == nil {
+	if _, _, err := Table(nil, "", []byte(`{}`), nil); err == nil {
 		t.Fatal("Table(nil) did not fail")
 	}
 }
@@ -502,7 +503,7 @@ func TestTableNilDocument(t *testing.T) {
 func TestTableRowError(t *testing.T) {
 	schema := loadSchema(t)
 	doc := loadQuery(t, schema, `{ students { id group { name } } }`)
-	_, rows, err := Table(doc, "", []byte(`{"students": [{"id": "1", "group": {"name": "G"}}, {"id": "2", "group": "G"}, {"id": "3"}]}`))
+	_, rows, err := Table(doc, "", []byte(`{"students": [{"id": "1", "group": {"name": "G"}}, {"id": "2", "group": "G"}, {"id": "3"}]}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +520,7 @@ func TestTableRowError(t *testing.T) {
 func TestTableRowsStopAndRepeat(t *testing.T) {
 	schema := loadSchema(t)
 	doc := loadQuery(t, schema, `{ students { id } }`)
-	_, rows, err := Table(doc, "", []byte(`{"students": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}`))
+	_, rows, err := Table(doc, "", []byte(`{"students": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +566,7 @@ func TestNumbers(t *testing.T) {
 	doc := loadQuery(t, schema, `{ students { scores } }`)
 	_, rows, err := Table(doc, "", []byte(`{"students": [
 		{"scores": [9223372036854775807, 9223372036854775808, -0, 1e2, 1.25e-1, 1e400]}
-	]}`))
+	]}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,6 +590,63 @@ func TestNumbers(t *testing.T) {
 	} {
 		if got := number(json.Number(tt.in)); got != tt.want {
 			t.Errorf("number(%s) = %#v, want %#v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTimes checks that a leaf of the scalar Time becomes an export.Time:
+// its text as GraphQL wrote it, its moment in the download's zone; a text
+// that is not RFC 3339, or a list of times, stays text.
+func TestTimes(t *testing.T) {
+	schema, err := gqlparser.LoadSchema(&ast.Source{Name: "times.graphqls", Input: `
+scalar Time
+type Row { at: Time, day: String, ats: [Time!] }
+type Query { rows: [Row!]! }`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadQuery(t, schema, `{ rows { at day ats } }`)
+	data := []byte(`{"rows": [
+		{"at": "2026-01-01T03:00:00Z", "day": "2026-01-01T03:00:00Z", "ats": ["2026-01-01T03:00:00Z"]},
+		{"at": "2026-05-01T00:18:52.886-04:00", "day": null, "ats": []},
+		{"at": "yesterday", "day": null, "ats": null},
+		{"at": null, "day": null, "ats": null}
+	]}`)
+	saoPaulo := time.FixedZone("BRT", -3*3600)
+	for _, tt := range []struct {
+		zone *time.Location
+		want []any // the at column
+	}{
+		{saoPaulo, []any{
+			export.Time{At: time.Date(2026, 1, 1, 0, 0, 0, 0, saoPaulo), Text: "2026-01-01T03:00:00Z"},
+			export.Time{At: time.Date(2026, 5, 1, 1, 18, 52, 886e6, saoPaulo), Text: "2026-05-01T00:18:52.886-04:00"},
+			"yesterday", nil,
+		}},
+		{nil, []any{
+			export.Time{At: time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC), Text: "2026-01-01T03:00:00Z"},
+			export.Time{At: time.Date(2026, 5, 1, 0, 18, 52, 886e6, time.FixedZone("", -4*3600)), Text: "2026-05-01T00:18:52.886-04:00"},
+			"yesterday", nil,
+		}},
+	} {
+		_, rows, err := Table(doc, "", data, tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := collect(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, row := range got {
+			want := tt.want[i]
+			at, ok := row[0].(export.Time)
+			if w, isTime := want.(export.Time); isTime != ok ||
+				ok && (!at.At.Equal(w.At) || at.At.Format(time.DateTime) != w.At.Format(time.DateTime) || at.Text != w.Text || at.Date) ||
+				!ok && row[0] != want {
+				t.Errorf("zone %v, row %d: at = %#v, want %#v", tt.zone, i+1, row[0], want)
+			}
+		}
+		if got[0][1] != "2026-01-01T03:00:00Z" || !reflect.DeepEqual(got[0][2], []string{"2026-01-01T03:00:00Z"}) {
+			t.Errorf("a String and a list of times are text: %#v", got[0][1:])
 		}
 	}
 }
