@@ -34,7 +34,7 @@ commands:
   migrate [up]               bring the database schema up to date
   migrate diff NAME --dev-url URL
                              write a new PostgreSQL migration from the ent schema
-  seed --demo                load the demo data into an empty database
+  seed --demo [--at TIME]    load the demo data into an empty database, as of now or TIME
   seed --scale N [--seed S]  generate a synthetic platform of N units into an empty database
   import DIR                 load a platform exported as NDJSON files (docs/import.md)
   token create --name NAME (--all | --schools ID,… | --groups ID,…) [--reveal-anonymous] [--unlimited] [--expires 90d]
@@ -58,8 +58,10 @@ var commands = map[string]struct{ synopsis, about string }{
 	"migrate diff": {"migrate diff NAME --dev-url URL [--dir DIR]",
 		"Write a new PostgreSQL migration NAME from the ent schema. Atlas replays\n" +
 			"the existing migrations on --dev-url, an empty scratch PostgreSQL database."},
-	"seed": {"seed (--demo | --scale N [--seed S]) [--db URL]",
-		"Load the demo data, or a synthetic platform of N units, into an empty database."},
+	"seed": {"seed (--demo [--at TIME] | --scale N [--seed S]) [--db URL]",
+		"Load the demo data, or a synthetic platform of N units, into an empty database.\n" +
+			"The demo's present is now (or --at): its year of data ends there, sessions are\n" +
+			"booked in the weeks after it. The synthetic platform's is 15 June 2026 15:00 UTC."},
 	"import": {"import DIR [--db URL]",
 		"Load a platform exported as NDJSON files: validated first, all or nothing,\n" +
 			"idempotent (docs/import.md)."},
@@ -357,8 +359,10 @@ func loadDemo(ctx context.Context, cfg Config, d *db.DB, stdout io.Writer, log *
 	case cfg.DemoData == "off", cfg.DemoData == "auto" && db.IsPostgres(cfg.DatabaseURL):
 		return nil
 	}
+	// The demo as of the moment it is loaded, so that it has a present:
+	// pending sessions, today's queue, this week's questions.
 	start := time.Now()
-	err := seed.Demo(ctx, d.Client)
+	err := seed.DemoAt(ctx, d.Client, start)
 	if errors.Is(err, seed.ErrNotEmpty) {
 		return nil
 	}
@@ -439,6 +443,7 @@ func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	demo := fs.Bool("demo", false, "load the demo data")
 	scale := fs.Float64("scale", 0, "generate `N` units of synthetic data, above zero (fractions allowed)")
 	seedValue := fs.Uint64("seed", 1, "the random seed of --scale")
+	at := fs.String("at", "", "with --demo: load the demo as of this RFC 3339 `TIME` (default: now; the tests' demo is 2026-06-15T15:00:00Z)")
 	positional, err := parseArgs(fs, args, stdout)
 	if err != nil {
 		return err
@@ -454,6 +459,14 @@ func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 		return errors.New("seed: give --demo or --scale N, not both")
 	case !*demo && !scaleGiven:
 		return errors.New("seed: give --demo or --scale N (stift-reports seed --help)")
+	case *at != "" && !*demo:
+		return errors.New("seed: --at is for --demo")
+	}
+	now := time.Now()
+	if *at != "" {
+		if now, err = time.Parse(time.RFC3339, *at); err != nil {
+			return fmt.Errorf("seed: --at %.40q: give an RFC 3339 time, e.g. 2026-06-15T15:00:00Z", *at)
+		}
 	}
 	d, err := open(ctx, cfg, true)
 	if err != nil {
@@ -461,7 +474,7 @@ func runSeed(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	}
 	defer d.Close()
 	if *demo {
-		if err := seed.Demo(ctx, d.Client); err != nil {
+		if err := seed.DemoAt(ctx, d.Client, now); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "demo data loaded; create a token with: stift-reports token create --name NAME --all")

@@ -344,6 +344,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"seed", "--scale", "NaN", "--db", missing}, "--scale must be a number above zero"},
 		{[]string{"seed", "--db", missing}, "give --demo or --scale N"},
 		{[]string{"seed", "--demo", "--scale", "1", "--db", missing}, "not both"},
+		{[]string{"seed", "--scale", "1", "--at", "2026-06-15T15:00:00Z", "--db", missing}, "--at is for --demo"},
+		{[]string{"seed", "--demo", "--at", "yesterday", "--db", missing}, `--at "yesterday": give an RFC 3339 time`},
 		{[]string{"serve", "--bogus"}, "serve: flag provided but not defined: -bogus (stift-reports serve --help"},
 		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
 		{[]string{"token", "list", "--name", "x"}, "flag provided but not defined: -name"},

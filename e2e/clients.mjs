@@ -114,10 +114,16 @@ const usageQuery = gql`
     }
   }`;
 
-// The periods compared: all the demo data, and the README's two weeks.
+// The periods compared: all the demo data (the server loaded it as of its
+// start: the year before, and sessions booked up to four weeks after), and
+// the README's last two weeks. Whole seconds, as the REST dates are
+// milliseconds and GraphQL's are RFC 3339.
+const day = 24 * 60 * 60 * 1000;
+const iso = (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const started = Date.now();
 const periods = [
-  { from: '2025-01-01T00:00:00Z', to: '2026-12-31T23:59:59Z' },
-  { from: '2026-06-01T00:00:00Z', to: '2026-06-15T23:59:59Z' },
+  { from: iso(started - 400 * day), to: iso(started + 60 * day) },
+  { from: iso(started - 14 * day), to: iso(started) },
 ];
 
 try {

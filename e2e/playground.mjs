@@ -32,8 +32,10 @@ mkdirSync(outDir, { recursive: true });
 const screenshot = join(outDir, 'playground.png');
 
 const headersJSON = `{"Authorization": "Bearer ${token}"}`;
+// The demo's year, which ends when the server loaded it.
+const yearAgo = new Date(Date.now() - 366 * 24 * 60 * 60 * 1000).toISOString();
 const query = `{
-  questionStats(filter: {from: "2025-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z"}, groupBy: [DISCIPLINE]) {
+  questionStats(filter: {from: "${yearAgo}", to: "${new Date().toISOString()}"}, groupBy: [DISCIPLINE]) {
     discipline { name }
     count
   }

@@ -84,25 +84,26 @@ func inValues[T any](q *query, ids []T) *query {
 
 func (q *query) String() string { return q.b.String() }
 
-// byText returns the comma-separated exprs, text to order by, compared
-// byte by byte on both databases (PostgreSQL would otherwise use the
-// cluster's locale, SQLite its binary collation), so that both give the
-// same order.
-func byText(dialectName string, exprs ...string) string {
-	if dialectName == dialect.Postgres {
-		for i, e := range exprs {
-			exprs[i] = e + ` COLLATE "C"`
-		}
+// byText returns the comma-separated exprs, text to order by, in
+// db.TextCollation: Portuguese as a Brazilian reader sorts it, the same on
+// both databases (PostgreSQL would otherwise use the database's locale,
+// SQLite its binary collation). Equal names are told apart by the columns
+// that follow (ids). Both dialects spell it alike; the dialect argument
+// stays for the callers.
+func byText(_ string, exprs ...string) string {
+	for i, e := range exprs {
+		exprs[i] = e + " COLLATE " + db.TextCollation
 	}
 	return strings.Join(exprs, ", ")
 }
 
-// stringAgg returns the dialect's aggregate joining expr's values in order.
+// stringAgg returns the dialect's aggregate joining expr's values in the
+// order of the text orderBy (byText).
 func stringAgg(dialectName, expr, orderBy string) string {
 	if dialectName == dialect.Postgres {
 		return fmt.Sprintf("string_agg(%s, chr(31) ORDER BY %s)", expr, byText(dialectName, orderBy))
 	}
-	return fmt.Sprintf("group_concat(%s, char(31) ORDER BY %s)", expr, orderBy)
+	return fmt.Sprintf("group_concat(%s, char(31) ORDER BY %s)", expr, byText(dialectName, orderBy))
 }
 
 // listSep (the ASCII unit separator, char 31) separates the values an

@@ -168,7 +168,7 @@ type BookingStatsBucket struct {
 // dimension groups by.
 type statsColumn struct {
 	name string
-	text bool // ordered as text, byte by byte
+	text bool // ordered as text, in db.TextCollation
 }
 
 var questionColumns = map[QuestionDimension]statsColumn{
@@ -477,8 +477,8 @@ func writeRows(q *query, tb *timeBuckets, inner func()) {
 
 // writeGrouping writes the GROUP BY and ORDER BY clauses of a stats query.
 // The order is the same on both databases: ids ascending (UUIDs compare as
-// their text), names byte by byte, nil last, then the buckets in the order
-// of their starts.
+// their text), text (statuses, modals) in db.TextCollation, nil last, then
+// the buckets in the order of their starts.
 func writeGrouping(q *query, cols []statsColumn, tb *timeBuckets) {
 	var group, order []string
 	for _, c := range cols {

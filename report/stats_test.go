@@ -192,6 +192,10 @@ func compareNullable[T any](a, b *T, compare func(a, b T) int) int {
 
 func compareIDs[T ~[16]byte](a, b T) int { return slices.Compare(a[:], b[:]) }
 
+// compareText orders text dimensions (statuses, modals) as the stats'
+// ORDER BY does, in db.TextCollation: NO_SHOW before NOT_REALIZED.
+func compareText[T ~string](a, b T) int { return db.ComparePortuguese(string(a), string(b)) }
+
 // checkOrder checks that the buckets come strictly ordered by compare.
 func checkOrder[B any](t *testing.T, buckets []B, compare func(a, b *B) int) {
 	t.Helper()
@@ -358,7 +362,7 @@ func checkQuestionStats(t *testing.T, got []QuestionStatsBucket, want map[string
 			case QuestionByTeacher:
 				c = compareNullable(a.TeacherID, b.TeacherID, compareIDs)
 			case QuestionByStatus:
-				c = compareNullable(a.Status, b.Status, cmp.Compare)
+				c = compareNullable(a.Status, b.Status, compareText)
 			}
 			if c != 0 {
 				return c
@@ -571,9 +575,9 @@ func checkBookingStats(t *testing.T, got []BookingStatsBucket, want map[string]B
 			case BookingByRoom:
 				c = compareNullable(a.BookingRoomID, b.BookingRoomID, compareIDs)
 			case BookingByModal:
-				c = compareNullable(a.Modal, b.Modal, cmp.Compare)
+				c = compareNullable(a.Modal, b.Modal, compareText)
 			case BookingByStatus:
-				c = compareNullable(a.Status, b.Status, cmp.Compare)
+				c = compareNullable(a.Status, b.Status, compareText)
 			}
 			if c != 0 {
 				return c

@@ -236,18 +236,40 @@ func (g *generator) pastQueueTime(s *school) time.Time {
 // todaysQueue fills the queues of s on the local day of now: students still
 // waiting, one served, one who left; and two day-boundary cases: one queued
 // just after local midnight (today: QUEUE) and one just before it
-// (yesterday: NOT_REALIZED), both on now's UTC day.
+// (yesterday: NOT_REALIZED), both on now's UTC day at Now. Early in the
+// local day (the demo loaded at night) the queue is shorter, and joined
+// since midnight.
 func (g *generator) todaysQueue(s *school) {
 	today := localDate(g.now, s.loc)
 	nowMinute := int(g.now.Sub(today.UTC()) / time.Minute)
 	for range 6 {
 		gr := one(g, s.groups)
-		g.queueBooking(gr, at(today, g.between(9*60, nowMinute-3)), waiting)
+		if m, ok := g.minuteToday(9*60, nowMinute-3); ok {
+			g.queueBooking(gr, at(today, m), waiting)
+		}
 	}
-	g.queueBooking(one(g, s.groups), at(today, g.between(8*60, nowMinute-90)), served)
-	g.queueBooking(one(g, s.groups), at(today, g.between(8*60, nowMinute-60)), leftQueue)
-	g.queueBooking(one(g, s.groups), at(today, 10), waiting)
+	for _, q := range []struct{ wait, fate int }{{90, served}, {60, leftQueue}} {
+		gr := one(g, s.groups)
+		if m, ok := g.minuteToday(8*60, nowMinute-q.wait); ok {
+			g.queueBooking(gr, at(today, m), q.fate)
+		}
+	}
+	if nowMinute > 10 {
+		g.queueBooking(one(g, s.groups), at(today, 10), waiting)
+	}
 	g.queueBooking(one(g, s.groups), at(today, -10), waiting)
+}
+
+// minuteToday draws a minute of the local day from lo to hi, or from hi/2
+// to hi when hi comes before lo; ok is false when hi is before midnight.
+func (g *generator) minuteToday(lo, hi int) (minute int, ok bool) {
+	switch {
+	case hi < 0:
+		return 0, false
+	case hi < lo:
+		lo = hi / 2
+	}
+	return g.between(lo, hi), true
 }
 
 // queueBooking adds a queue booking of a student of gr who joined the queue

@@ -75,7 +75,9 @@ func ScaleSizes(scale float64) ScaleCounts {
 //
 // Like the demo, the platform is deterministic for a given seed: every
 // value comes from two PCG streams seeded with seed (content and ids) and
-// from Now, the same fixed present as the demo. Statuses that depend on
+// from Now, the present of the tests' demo. Unlike the demo the server
+// loads, it is not anchored at the moment it is loaded: benchmarks compare
+// runs over the same fixed dates (bench/run.sh). Statuses that depend on
 // the clock (pending bookings, today's queue) hold when evaluated at Now;
 // the data covers the year before Now plus sessions booked up to four
 // weeks after it.

@@ -2,13 +2,19 @@
 // loads into an empty database on first start, and that tests and examples
 // use as a fixture.
 //
-// The demo is deterministic. Every value, ids included, comes from
-// fixed-seed random streams and from Now, never from the clock or from map
-// iteration, and random draws use integers only, so two loads produce
-// byte-identical data on any machine. (The schools' zones, São Paulo and
-// Manaus, have had fixed offsets since 2019; time/tzdata is linked in for
-// systems without a zoneinfo database.) Checksum fingerprints the contents
-// of a database to prove it.
+// The demo is generated as of a present, its anchor: the server loads it as
+// of the moment it starts on an empty database, so that pending bookings,
+// today's queue and this week hold data; tests load it as of Now, a fixed
+// instant. For a given anchor it is deterministic: every value, ids
+// included, comes from fixed-seed random streams and from the anchor, never
+// from the clock or from map iteration, and random draws use integers only,
+// so two loads as of the same instant produce byte-identical data on any
+// machine. (The schools' zones, São Paulo and Manaus, have had fixed offsets
+// since 2019; time/tzdata is linked in for systems without a zoneinfo
+// database.) The generator works on the calendar of the schools' zones, so
+// the demo keeps its shape whatever the anchor: sessions in the teachers'
+// weekly slots, questions at the hours students ask, answers in service
+// hours. Checksum fingerprints the contents of a database to prove it.
 package seed
 
 import (
@@ -24,11 +30,10 @@ import (
 	"github.com/stift/stift-reports/ent/schema/gid"
 )
 
-// Now is the demo's present: Monday 15 June 2026, 15:00 UTC (12:00 in São
-// Paulo, 11:00 in Manaus). The demo covers the year before it, plus
-// sessions booked up to four weeks after it. Statuses that depend on the
-// clock (a pending booking, a student still in today's queue) hold when
-// evaluated at Now.
+// Now is the fixed present of the demo that tests load (Demo) and of the
+// synthetic platforms of Scale: Monday 15 June 2026, 15:00 UTC (12:00 in São
+// Paulo, 11:00 in Manaus). Statuses that depend on the clock (a pending
+// booking, a student still in today's queue) hold when evaluated at Now.
 var Now = time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)
 
 // ErrNotEmpty is returned by Demo when the database already has a school.
@@ -37,19 +42,27 @@ var ErrNotEmpty = errors.New("seed: database is not empty (it already has a scho
 // batchSize is the number of rows per INSERT statement.
 const batchSize = 500
 
-// Demo loads the demo platform into an empty database, in one transaction:
-// two schools in different time zones, their groups, booking rooms, staff,
-// teachers (with disciplines and weekly availability) and about sixty
-// students, a year of questions and bookings in every status, and NPS
-// answers. It bypasses privacy policies. It returns ErrNotEmpty, and
-// changes nothing, if the database already has a school.
-func Demo(ctx context.Context, client *ent.Client) error {
+// Demo loads the demo as of Now, the tests' fixed present (DemoAt).
+func Demo(ctx context.Context, client *ent.Client) error { return DemoAt(ctx, client, Now) }
+
+// DemoAt loads the demo platform as of now into an empty database, in one
+// transaction: two schools in different time zones, their groups, booking
+// rooms, staff, teachers (with disciplines and weekly availability) and
+// about sixty students, the year of questions and bookings before now in
+// every status, sessions booked up to four weeks after it, each school's
+// queue of now's local day, and NPS answers. now is taken to the second.
+// Statuses that depend on the clock hold when evaluated at now; read
+// later, the demo ages like real data (a pending session becomes a no-show
+// once its time has passed, today's queue becomes yesterday's). It
+// bypasses privacy policies. It returns ErrNotEmpty, and changes nothing,
+// if the database already has a school.
+func DemoAt(ctx context.Context, client *ent.Client, now time.Time) error {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: begin transaction: %w", err)
 	}
-	if err := load(ctx, tx); err != nil {
+	if err := load(ctx, tx, now.UTC().Truncate(time.Second)); err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("seed: rollback: %w", rerr))
 		}
@@ -62,8 +75,8 @@ func Demo(ctx context.Context, client *ent.Client) error {
 }
 
 // load checks that the database is empty, then generates and writes the
-// demo.
-func load(ctx context.Context, tx *ent.Tx) error {
+// demo as of now.
+func load(ctx context.Context, tx *ent.Tx, now time.Time) error {
 	exists, err := tx.School.Query().Exist(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: check for schools: %w", err)
@@ -71,7 +84,7 @@ func load(ctx context.Context, tx *ent.Tx) error {
 	if exists {
 		return ErrNotEmpty
 	}
-	g, err := generate(Now)
+	g, err := generate(now)
 	if err != nil {
 		return err
 	}

@@ -117,8 +117,10 @@ func testRefusesNonEmpty(t *testing.T, d *db.DB) {
 	}
 }
 
-// demo is the loaded demo, read back through ent.
+// demo is the loaded demo, read back through ent, and the present it was
+// loaded as of.
 type demo struct {
+	now       time.Time
 	schools   map[gid.SchoolID]*ent.School
 	zones     map[gid.SchoolID]*time.Location
 	groups    map[gid.GroupID]*ent.Group
@@ -131,7 +133,7 @@ type demo struct {
 	nps       []*ent.NPSAnswer
 }
 
-func readDemo(t *testing.T, d *db.DB) *demo {
+func readDemo(t *testing.T, d *db.DB, now time.Time) *demo {
 	t.Helper()
 	ctx, c := systemCtx(), d.Client
 	must := func(err error) {
@@ -151,6 +153,7 @@ func readDemo(t *testing.T, d *db.DB) *demo {
 	subjects, err := c.Subject.Query().All(ctx)
 	must(err)
 	dm := &demo{
+		now:     now,
 		schools: map[gid.SchoolID]*ent.School{}, zones: map[gid.SchoolID]*time.Location{},
 		groups: map[gid.GroupID]*ent.Group{}, users: map[gid.UserID]*ent.User{},
 		rooms: map[gid.BookingRoomID]*ent.BookingRoom{}, subjects: map[gid.SubjectID]*ent.Subject{},
@@ -239,15 +242,62 @@ func TestDemo(t *testing.T) {
 }
 
 func testDemo(t *testing.T, open func(testing.TB) *db.DB) {
-	dm := readDemo(t, loadDemo(t, open))
+	dm := readDemo(t, loadDemo(t, open), seed.Now)
 	t.Run("counts", func(t *testing.T) { testCounts(t, dm) })
 	t.Run("question statuses", func(t *testing.T) { testQuestionStatuses(t, dm) })
-	t.Run("booking statuses", func(t *testing.T) { testBookingStatuses(t, dm) })
+	t.Run("booking statuses", func(t *testing.T) { testBookingStatuses(t, dm, 5) })
+	t.Run("booking edge cases", func(t *testing.T) { testBookingEdgeCases(t, dm) })
 	t.Run("users", func(t *testing.T) { testUsers(t, dm) })
 	t.Run("questions", func(t *testing.T) { testQuestions(t, dm) })
 	t.Run("bookings", func(t *testing.T) { testBookings(t, dm) })
 	t.Run("availability", func(t *testing.T) { testAvailability(t, dm) })
 	t.Run("descriptions to neutralise", func(t *testing.T) { testTrickyDescriptions(t, dm) })
+}
+
+// TestDemoAt loads the demo as of presents that stress the generator's
+// calendar (just after midnight in one school and before it in the other,
+// a Sunday night, before opening in the school holidays, a leap day) and
+// checks every rule of the demo against that present: its data is current
+// (questions this week, sessions pending) and nothing lies after it.
+func TestDemoAt(t *testing.T) {
+	t.Parallel()
+	for _, anchor := range []time.Time{
+		time.Date(2026, 12, 2, 3, 5, 0, 0, time.UTC),           // Wednesday 00:05 in São Paulo, Tuesday 23:05 in Manaus
+		time.Date(2026, 12, 6, 4, 0, 30, 0, time.UTC),          // Sunday 01:00 in São Paulo, 00:00 in Manaus
+		time.Date(2027, 1, 4, 10, 45, 10, 987654321, time.UTC), // Monday before opening, in the holidays
+		time.Date(2028, 2, 29, 23, 59, 59, 0, time.UTC),        // a leap day, in the evening
+	} {
+		t.Run(anchor.Format(time.RFC3339), func(t *testing.T) {
+			t.Parallel()
+			d := testdb.SQLite(t)
+			if err := seed.DemoAt(context.Background(), d.Client, anchor); err != nil {
+				t.Fatalf("DemoAt: %v", err)
+			}
+			now := anchor.Truncate(time.Second)
+			dm := readDemo(t, d, now)
+			testCounts(t, dm)
+			testQuestionStatuses(t, dm)
+			testBookingStatuses(t, dm, 1)
+			testUsers(t, dm)
+			testQuestions(t, dm)
+			testBookings(t, dm)
+			testAvailability(t, dm)
+			lastWeek, pendingThisWeek := 0, 0
+			for _, q := range dm.questions {
+				if q.CreatedAt.After(now.Add(-7 * 24 * time.Hour)) {
+					lastWeek++
+				}
+			}
+			for _, b := range dm.bookings {
+				if b.ScheduledFor != nil && b.ScheduledFor.After(now) && b.ScheduledFor.Before(now.Add(7*24*time.Hour)) && b.CancelledAt == nil {
+					pendingThisWeek++
+				}
+			}
+			if lastWeek == 0 || pendingThisWeek == 0 {
+				t.Errorf("not current: %d questions in the week before %v, %d sessions pending in the week after", lastWeek, now, pendingThisWeek)
+			}
+		})
+	}
 }
 
 func testCounts(t *testing.T, dm *demo) {
@@ -324,17 +374,33 @@ func testQuestionStatuses(t *testing.T, dm *demo) {
 	}
 }
 
-func testBookingStatuses(t *testing.T, dm *demo) {
+// testBookingStatuses checks that every booking status has at least least
+// bookings at the demo's present.
+func testBookingStatuses(t *testing.T, dm *demo, least int) {
 	counts := map[string]int{}
-	// The edge cases: queued yesterday in school time but today in UTC;
-	// cancelled by the student exactly min_cancel_hours before, and a
-	// minute later.
+	for _, b := range dm.bookings {
+		counts[bookingStatus(b, dm.schools[b.SchoolID], dm.zones[b.SchoolID], dm.now)]++
+	}
+	for _, status := range []string{
+		"PRESENT", "NO_SHOW", "OUTSIDE_SCHEDULE_CANCEL", "INSIDE_SCHEDULE_CANCEL",
+		"CANCELLED", "PENDING", "QUEUE", "LEFT_QUEUE", "NOT_REALIZED",
+	} {
+		t.Logf("%-24s %5d", status, counts[status])
+		if counts[status] < least {
+			t.Errorf("booking status %s: %d, want at least %d", status, counts[status], least)
+		}
+	}
+}
+
+// testBookingEdgeCases checks the demo's edge cases at Now: queued
+// yesterday in school time but today in UTC; cancelled by the student
+// exactly min_cancel_hours before, and a minute later.
+func testBookingEdgeCases(t *testing.T, dm *demo) {
 	utcToday, exactInside, justOutside := 0, 0, 0
 	for _, b := range dm.bookings {
 		s := dm.schools[b.SchoolID]
-		status := bookingStatus(b, s, dm.zones[b.SchoolID], seed.Now)
-		counts[status]++
-		if status == "NOT_REALIZED" && sameDay(*b.QueuedAt, seed.Now, time.UTC) {
+		status := bookingStatus(b, s, dm.zones[b.SchoolID], dm.now)
+		if status == "NOT_REALIZED" && sameDay(*b.QueuedAt, dm.now, time.UTC) {
 			utcToday++
 		}
 		if b.CancelledAt != nil && b.ScheduledFor != nil {
@@ -349,15 +415,6 @@ func testBookingStatuses(t *testing.T, dm *demo) {
 	if utcToday == 0 || exactInside == 0 || justOutside == 0 {
 		t.Errorf("edge cases missing: %d not realized queued today in UTC, %d cancelled exactly at min_cancel_hours, %d a minute later",
 			utcToday, exactInside, justOutside)
-	}
-	for _, status := range []string{
-		"PRESENT", "NO_SHOW", "OUTSIDE_SCHEDULE_CANCEL", "INSIDE_SCHEDULE_CANCEL",
-		"CANCELLED", "PENDING", "QUEUE", "LEFT_QUEUE", "NOT_REALIZED",
-	} {
-		t.Logf("%-24s %5d", status, counts[status])
-		if counts[status] < 5 {
-			t.Errorf("booking status %s: %d, want at least 5", status, counts[status])
-		}
 	}
 }
 
@@ -415,7 +472,7 @@ func testUsers(t *testing.T, dm *demo) {
 		p.check(emailPattern.MatchString(u.Email), "e-mail not firstname.lastname@stift.com.br", u.ID)
 		p.check(!emails[u.Email], "duplicate e-mail", u.ID)
 		emails[u.Email] = true
-		p.check(!u.CreatedAt.After(seed.Now), "user created after Now", u.ID)
+		p.check(!u.CreatedAt.After(dm.now), "user created after Now", u.ID)
 		switch u.Role {
 		case user.RoleSTUDENT:
 			p.check(len(studentSchools[u.ID]) == 1, "student not in groups of exactly one school", u.ID)
@@ -466,7 +523,7 @@ func testQuestions(t *testing.T, dm *demo) {
 		p.check(member(g.Edges.Students, q.StudentID), "student not in the question's group", q.ID)
 		p.check(activeAt(dm.users[q.StudentID], q.CreatedAt), "student inactive when asking", q.ID)
 		p.check(q.SubjectID == nil || dm.subjects[*q.SubjectID].DisciplineID == q.DisciplineID, "subject of another discipline", q.ID)
-		p.check(q.CreatedAt.Before(seed.Now), "question created after Now", q.ID)
+		p.check(q.CreatedAt.Before(dm.now), "question created after Now", q.ID)
 		p.check((q.TeacherID == nil) == (q.AnsweredAt == nil) && (q.AnsweredAt == nil) == (q.AnswerDescription == nil),
 			"teacher, answered_at and answer set apart", q.ID)
 		if q.TeacherID != nil {
@@ -474,7 +531,7 @@ func testQuestions(t *testing.T, dm *demo) {
 			p.check(teacher.Role == user.RoleTEACHER && teaches(teacher, q.DisciplineID), "answered by a teacher of another discipline", q.ID)
 			p.check(member(g.Edges.Teachers, teacher.ID), "answered by a teacher outside the group", q.ID)
 			p.check(q.AnsweredAt.After(q.CreatedAt), "answered_at not after created_at", q.ID)
-			p.check(!q.AnsweredAt.After(seed.Now), "answered after Now", q.ID)
+			p.check(!q.AnsweredAt.After(dm.now), "answered after Now", q.ID)
 			p.check(activeAt(teacher, *q.AnsweredAt), "teacher inactive when answering", q.ID)
 			s := dm.schools[g.SchoolID]
 			loc := dm.zones[g.SchoolID]
@@ -488,9 +545,9 @@ func testQuestions(t *testing.T, dm *demo) {
 		}
 		p.check(q.ReplyCreatedAt == nil || (q.AnsweredAt != nil && q.ReplyCreatedAt.After(*q.AnsweredAt)), "reply before the answer", q.ID)
 		p.check((q.ReplyCreatedAt == nil) == (q.ReplyDescription == nil), "reply time and text set apart", q.ID)
-		p.check(q.ReplyAnsweredAt == nil || (q.ReplyCreatedAt != nil && q.ReplyAnsweredAt.After(*q.ReplyCreatedAt) && !q.ReplyAnsweredAt.After(seed.Now)),
+		p.check(q.ReplyAnsweredAt == nil || (q.ReplyCreatedAt != nil && q.ReplyAnsweredAt.After(*q.ReplyCreatedAt) && !q.ReplyAnsweredAt.After(dm.now)),
 			"reply answered before the reply or after Now", q.ID)
-		p.check(q.CancelledAt == nil || (q.CancelledAt.After(q.CreatedAt) && !q.CancelledAt.After(seed.Now)), "cancelled outside created_at..Now", q.ID)
+		p.check(q.CancelledAt == nil || (q.CancelledAt.After(q.CreatedAt) && !q.CancelledAt.After(dm.now)), "cancelled outside created_at..Now", q.ID)
 		p.check(q.AnswerRating == nil || q.AnsweredAt != nil, "rating without an answer", q.ID)
 	}
 	for id, g := range dm.groups {
@@ -540,12 +597,12 @@ func testBookings(t *testing.T, dm *demo) {
 			p.check(b.QueuedAt != nil && b.QueuedAt.Equal(b.CreatedAt), "queue booking with queued_at != created_at", b.ID)
 			p.check(b.LeftQueueAt == nil || b.LeftQueueAt.After(*b.QueuedAt), "left the queue before joining", b.ID)
 		}
-		p.check(!b.CreatedAt.After(seed.Now), "booking created after Now", b.ID)
+		p.check(!b.CreatedAt.After(dm.now), "booking created after Now", b.ID)
 		p.check((b.CancelledAt == nil) == (b.CancelledByID == nil), "cancelled_at and cancelled_by set apart", b.ID)
-		p.check(b.CancelledAt == nil || (!b.CancelledAt.Before(b.CreatedAt) && !b.CancelledAt.After(seed.Now)), "cancelled outside created_at..Now", b.ID)
+		p.check(b.CancelledAt == nil || (!b.CancelledAt.Before(b.CreatedAt) && !b.CancelledAt.After(dm.now)), "cancelled outside created_at..Now", b.ID)
 		p.check(b.CancelledAt == nil || b.MeetingStartedAt == nil, "cancelled and held", b.ID)
-		p.check(b.MeetingStartedAt == nil || !b.MeetingStartedAt.After(seed.Now), "meeting started after Now", b.ID)
-		p.check(b.MeetingEndedAt == nil || (b.MeetingStartedAt != nil && b.MeetingEndedAt.After(*b.MeetingStartedAt) && !b.MeetingEndedAt.After(seed.Now)),
+		p.check(b.MeetingStartedAt == nil || !b.MeetingStartedAt.After(dm.now), "meeting started after Now", b.ID)
+		p.check(b.MeetingEndedAt == nil || (b.MeetingStartedAt != nil && b.MeetingEndedAt.After(*b.MeetingStartedAt) && !b.MeetingEndedAt.After(dm.now)),
 			"meeting ended before it started or after Now", b.ID)
 		for _, r := range []*float64{b.RatingByStudent, b.RatingByTeacher, b.CallQualityRatingByStudent, b.CallQualityRatingByTeacher} {
 			p.check(r == nil || (*r >= 0 && *r <= 5 && math.Round(*r*10)/10 == *r), "rating not 0–5 with one decimal", b.ID)

@@ -1,0 +1,2 @@
+-- reverse: create collation "stift_pt_br"
+DROP COLLATION "stift_pt_br";
