@@ -226,11 +226,17 @@ class Checker:
     def layout(self, where, ws, download):
         # LibreOffice converting headless keeps no view settings, frozen
         # rows included (whoever wrote the file): only the download's count.
-        if download and ws.freeze_panes != "A2":
-            self.fail(where, f"frozen at {ws.freeze_panes!r}, want the header row (A2)")
+        # A titled sheet (groups-usage with a name) has its title on row 1
+        # and an empty row 2: its header is row 3.
+        header = 1
+        if ws["A1"].value is not None and ws.max_column >= 1 and ws["B1"].value is None \
+                and all(c.value is None for c in ws[2]):
+            header = 3
+        if download and ws.freeze_panes != f"A{header + 1}":
+            self.fail(where, f"frozen at {ws.freeze_panes!r}, want the header row (A{header + 1})")
         ref = (ws.auto_filter.ref or "").replace("$", "")
-        if not ref.startswith("A1:"):
-            self.fail(where, f"autofilter over {ws.auto_filter.ref!r}, want one from A1")
+        if not ref.startswith(f"A{header}:"):
+            self.fail(where, f"autofilter over {ws.auto_filter.ref!r}, want one from A{header}")
         if not download:
             return
         for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 20)):
