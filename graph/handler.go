@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,6 +33,10 @@ type Options struct {
 	// Operations, when not nil, are the only operations served (the
 	// allow-list mode; automatic persisted queries are then off).
 	Operations Operations
+
+	// executorOnly turns compiled pages (pages.go) off, for the tests
+	// that compare them with the executor.
+	executorOnly bool
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler (GET and POST) of the
@@ -48,7 +53,8 @@ func NewHandler(d *db.DB, opts Options) http.Handler {
 
 // probe lets tests see the work a request cost and what the caches hold.
 type probe struct {
-	visits    int // nodes the shape guard visited for the last request
+	visits    int          // nodes the shape guard visited for the last request
+	compiled  atomic.Int32 // root fields written as compiled pages
 	queries   *byteCache[*ast.QueryDocument]
 	persisted *byteCache[string]
 }
@@ -63,7 +69,8 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv := handler.New(pagedSchema{NewSchema(&Resolver{Client: d.Client, Reads: reads, PortalURL: opts.PortalURL, Now: opts.Now})})
+	schema := NewSchema(&Resolver{Client: d.Client, Reads: reads, PortalURL: opts.PortalURL, Now: opts.Now})
+	srv := handler.New(pagedSchema{schema})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -98,6 +105,13 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 	}
 	srv.Use(captureOperation{})
 	srv.Use(askerLoading{})
+	if !opts.executorOnly {
+		pages := compiledPages{schema: schema.(*executableSchema)}
+		if p != nil {
+			pages.served = &p.compiled
+		}
+		srv.Use(pages)
+	}
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 	zones := func(ctx context.Context) ([]string, error) {
