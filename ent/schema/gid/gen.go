@@ -37,6 +37,7 @@ func (id {{ . }}ID) String() string                   { return uuid.UUID(id).Str
 func (id {{ . }}ID) Value() (driver.Value, error)     { return uuid.UUID(id).Value() }
 func (id *{{ . }}ID) Scan(src any) error              { return (*uuid.UUID)(id).Scan(src) }
 func (id *{{ . }}ID) ScanUUID(v pgtype.UUID) error    { return scanUUID((*[16]byte)(id), v) }
+func (id {{ . }}ID) UUIDValue() (pgtype.UUID, error)  { return pgtype.UUID{Bytes: id, Valid: true}, nil }
 func (id {{ . }}ID) MarshalText() ([]byte, error)     { return uuid.UUID(id).MarshalText() }
 func (id *{{ . }}ID) UnmarshalText(b []byte) error    { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id {{ . }}ID) MarshalGQL(w io.Writer)           { marshalUUID(w, "{{ . }}", uuid.UUID(id)) }

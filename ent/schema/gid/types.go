@@ -13,38 +13,41 @@ import (
 // SchoolID is the id of a School.
 type SchoolID uuid.UUID
 
-func (id SchoolID) String() string                { return uuid.UUID(id).String() }
-func (id SchoolID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
-func (id *SchoolID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
-func (id *SchoolID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
-func (id SchoolID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
-func (id *SchoolID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
-func (id SchoolID) MarshalGQL(w io.Writer)        { marshalUUID(w, "School", uuid.UUID(id)) }
-func (id *SchoolID) UnmarshalGQL(v any) error     { return unmarshalUUID(v, "School", (*uuid.UUID)(id)) }
+func (id SchoolID) String() string                  { return uuid.UUID(id).String() }
+func (id SchoolID) Value() (driver.Value, error)    { return uuid.UUID(id).Value() }
+func (id *SchoolID) Scan(src any) error             { return (*uuid.UUID)(id).Scan(src) }
+func (id *SchoolID) ScanUUID(v pgtype.UUID) error   { return scanUUID((*[16]byte)(id), v) }
+func (id SchoolID) UUIDValue() (pgtype.UUID, error) { return pgtype.UUID{Bytes: id, Valid: true}, nil }
+func (id SchoolID) MarshalText() ([]byte, error)    { return uuid.UUID(id).MarshalText() }
+func (id *SchoolID) UnmarshalText(b []byte) error   { return (*uuid.UUID)(id).UnmarshalText(b) }
+func (id SchoolID) MarshalGQL(w io.Writer)          { marshalUUID(w, "School", uuid.UUID(id)) }
+func (id *SchoolID) UnmarshalGQL(v any) error       { return unmarshalUUID(v, "School", (*uuid.UUID)(id)) }
 
 // GroupID is the id of a Group.
 type GroupID uuid.UUID
 
-func (id GroupID) String() string                { return uuid.UUID(id).String() }
-func (id GroupID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
-func (id *GroupID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
-func (id *GroupID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
-func (id GroupID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
-func (id *GroupID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
-func (id GroupID) MarshalGQL(w io.Writer)        { marshalUUID(w, "Group", uuid.UUID(id)) }
-func (id *GroupID) UnmarshalGQL(v any) error     { return unmarshalUUID(v, "Group", (*uuid.UUID)(id)) }
+func (id GroupID) String() string                  { return uuid.UUID(id).String() }
+func (id GroupID) Value() (driver.Value, error)    { return uuid.UUID(id).Value() }
+func (id *GroupID) Scan(src any) error             { return (*uuid.UUID)(id).Scan(src) }
+func (id *GroupID) ScanUUID(v pgtype.UUID) error   { return scanUUID((*[16]byte)(id), v) }
+func (id GroupID) UUIDValue() (pgtype.UUID, error) { return pgtype.UUID{Bytes: id, Valid: true}, nil }
+func (id GroupID) MarshalText() ([]byte, error)    { return uuid.UUID(id).MarshalText() }
+func (id *GroupID) UnmarshalText(b []byte) error   { return (*uuid.UUID)(id).UnmarshalText(b) }
+func (id GroupID) MarshalGQL(w io.Writer)          { marshalUUID(w, "Group", uuid.UUID(id)) }
+func (id *GroupID) UnmarshalGQL(v any) error       { return unmarshalUUID(v, "Group", (*uuid.UUID)(id)) }
 
 // UserID is the id of a User.
 type UserID uuid.UUID
 
-func (id UserID) String() string                { return uuid.UUID(id).String() }
-func (id UserID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
-func (id *UserID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
-func (id *UserID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
-func (id UserID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
-func (id *UserID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
-func (id UserID) MarshalGQL(w io.Writer)        { marshalUUID(w, "User", uuid.UUID(id)) }
-func (id *UserID) UnmarshalGQL(v any) error     { return unmarshalUUID(v, "User", (*uuid.UUID)(id)) }
+func (id UserID) String() string                  { return uuid.UUID(id).String() }
+func (id UserID) Value() (driver.Value, error)    { return uuid.UUID(id).Value() }
+func (id *UserID) Scan(src any) error             { return (*uuid.UUID)(id).Scan(src) }
+func (id *UserID) ScanUUID(v pgtype.UUID) error   { return scanUUID((*[16]byte)(id), v) }
+func (id UserID) UUIDValue() (pgtype.UUID, error) { return pgtype.UUID{Bytes: id, Valid: true}, nil }
+func (id UserID) MarshalText() ([]byte, error)    { return uuid.UUID(id).MarshalText() }
+func (id *UserID) UnmarshalText(b []byte) error   { return (*uuid.UUID)(id).UnmarshalText(b) }
+func (id UserID) MarshalGQL(w io.Writer)          { marshalUUID(w, "User", uuid.UUID(id)) }
+func (id *UserID) UnmarshalGQL(v any) error       { return unmarshalUUID(v, "User", (*uuid.UUID)(id)) }
 
 // QuestionID is the id of a Question.
 type QuestionID uuid.UUID
@@ -53,6 +56,9 @@ func (id QuestionID) String() string                { return uuid.UUID(id).Strin
 func (id QuestionID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *QuestionID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
 func (id *QuestionID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
+func (id QuestionID) UUIDValue() (pgtype.UUID, error) {
+	return pgtype.UUID{Bytes: id, Valid: true}, nil
+}
 func (id QuestionID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *QuestionID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id QuestionID) MarshalGQL(w io.Writer)        { marshalUUID(w, "Question", uuid.UUID(id)) }
@@ -63,14 +69,15 @@ func (id *QuestionID) UnmarshalGQL(v any) error {
 // BookingID is the id of a Booking.
 type BookingID uuid.UUID
 
-func (id BookingID) String() string                { return uuid.UUID(id).String() }
-func (id BookingID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
-func (id *BookingID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
-func (id *BookingID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
-func (id BookingID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
-func (id *BookingID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
-func (id BookingID) MarshalGQL(w io.Writer)        { marshalUUID(w, "Booking", uuid.UUID(id)) }
-func (id *BookingID) UnmarshalGQL(v any) error     { return unmarshalUUID(v, "Booking", (*uuid.UUID)(id)) }
+func (id BookingID) String() string                  { return uuid.UUID(id).String() }
+func (id BookingID) Value() (driver.Value, error)    { return uuid.UUID(id).Value() }
+func (id *BookingID) Scan(src any) error             { return (*uuid.UUID)(id).Scan(src) }
+func (id *BookingID) ScanUUID(v pgtype.UUID) error   { return scanUUID((*[16]byte)(id), v) }
+func (id BookingID) UUIDValue() (pgtype.UUID, error) { return pgtype.UUID{Bytes: id, Valid: true}, nil }
+func (id BookingID) MarshalText() ([]byte, error)    { return uuid.UUID(id).MarshalText() }
+func (id *BookingID) UnmarshalText(b []byte) error   { return (*uuid.UUID)(id).UnmarshalText(b) }
+func (id BookingID) MarshalGQL(w io.Writer)          { marshalUUID(w, "Booking", uuid.UUID(id)) }
+func (id *BookingID) UnmarshalGQL(v any) error       { return unmarshalUUID(v, "Booking", (*uuid.UUID)(id)) }
 
 // BookingRoomID is the id of a BookingRoom.
 type BookingRoomID uuid.UUID
@@ -79,6 +86,9 @@ func (id BookingRoomID) String() string                { return uuid.UUID(id).St
 func (id BookingRoomID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *BookingRoomID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
 func (id *BookingRoomID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
+func (id BookingRoomID) UUIDValue() (pgtype.UUID, error) {
+	return pgtype.UUID{Bytes: id, Valid: true}, nil
+}
 func (id BookingRoomID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *BookingRoomID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id BookingRoomID) MarshalGQL(w io.Writer)        { marshalUUID(w, "BookingRoom", uuid.UUID(id)) }
@@ -93,6 +103,9 @@ func (id AvailabilitySlotID) String() string                { return uuid.UUID(i
 func (id AvailabilitySlotID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *AvailabilitySlotID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
 func (id *AvailabilitySlotID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
+func (id AvailabilitySlotID) UUIDValue() (pgtype.UUID, error) {
+	return pgtype.UUID{Bytes: id, Valid: true}, nil
+}
 func (id AvailabilitySlotID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *AvailabilitySlotID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id AvailabilitySlotID) MarshalGQL(w io.Writer) {
@@ -109,6 +122,9 @@ func (id NPSAnswerID) String() string                { return uuid.UUID(id).Stri
 func (id NPSAnswerID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *NPSAnswerID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
 func (id *NPSAnswerID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
+func (id NPSAnswerID) UUIDValue() (pgtype.UUID, error) {
+	return pgtype.UUID{Bytes: id, Valid: true}, nil
+}
 func (id NPSAnswerID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *NPSAnswerID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id NPSAnswerID) MarshalGQL(w io.Writer)        { marshalUUID(w, "NPSAnswer", uuid.UUID(id)) }
@@ -123,6 +139,9 @@ func (id APITokenID) String() string                { return uuid.UUID(id).Strin
 func (id APITokenID) Value() (driver.Value, error)  { return uuid.UUID(id).Value() }
 func (id *APITokenID) Scan(src any) error           { return (*uuid.UUID)(id).Scan(src) }
 func (id *APITokenID) ScanUUID(v pgtype.UUID) error { return scanUUID((*[16]byte)(id), v) }
+func (id APITokenID) UUIDValue() (pgtype.UUID, error) {
+	return pgtype.UUID{Bytes: id, Valid: true}, nil
+}
 func (id APITokenID) MarshalText() ([]byte, error)  { return uuid.UUID(id).MarshalText() }
 func (id *APITokenID) UnmarshalText(b []byte) error { return (*uuid.UUID)(id).UnmarshalText(b) }
 func (id APITokenID) MarshalGQL(w io.Writer)        { marshalUUID(w, "APIToken", uuid.UUID(id)) }
