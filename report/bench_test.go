@@ -52,18 +52,18 @@ var (
 		answered := created.Add(47 * time.Minute)
 		teacher, subject, rating, understood := gid.UserID{2}, gid.SubjectID(4), 5, true
 		answer, comment := "Veja a resolução passo a passo.", "Obrigado!"
+		loc, err := time.LoadLocation("America/Sao_Paulo")
+		if err != nil {
+			loc = time.FixedZone("-03", -3*3600)
+		}
 		q := report.QuestionRow{
-			ID: gid.QuestionID{1}, SchoolName: "Colégio Horizonte", GroupName: "3º ano A",
+			ID: gid.QuestionID{1}, SchoolName: "Colégio Horizonte", Location: loc, GroupName: "3º ano A",
 			StudentID: gid.UserID{3}, StudentFirstName: "Ana", StudentLastName: "Souza", StudentEmail: "ana@example.com",
 			TeacherID: &teacher, TeacherFirstName: "Carlos", TeacherLastName: "Lima", TeacherEmail: "carlos@example.com",
 			DisciplineName: "Matemática", SubjectID: &subject, SubjectName: "Álgebra",
 			CreatedAt: created, AnsweredAt: &answered, Status: report.QuestionAnswered,
 			Description: "Como resolvo uma equação do segundo grau?", AnswerDescription: &answer,
 			AnswerRating: &rating, AnswerUnderstood: &understood, AnswerComment: &comment, HasSeenAnswer: true,
-		}
-		loc, err := time.LoadLocation("America/Sao_Paulo")
-		if err != nil {
-			loc = time.FixedZone("-03", -3*3600)
 		}
 		start, end, score := created.Add(24*time.Hour), created.Add(24*time.Hour+52*time.Minute), 4.5
 		b := report.BookingRow{
