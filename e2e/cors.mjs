@@ -25,11 +25,10 @@
 //
 // env: STIFT_URL, PAGE_URL, BLOCKED_PAGE_URL, IDP_URL, SCHOOL_NAME,
 // OTHER_SCHOOL_NAME, SERVER_LOG; CHROMIUM (default /usr/bin/chromium).
-import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, log, step } from './chromium.mjs';
 
 const need = ['STIFT_URL', 'PAGE_URL', 'BLOCKED_PAGE_URL', 'IDP_URL', 'SCHOOL_NAME', 'OTHER_SCHOOL_NAME', 'SERVER_LOG'];
 for (const name of need) {
@@ -39,7 +38,6 @@ for (const name of need) {
   }
 }
 const { STIFT_URL, PAGE_URL, BLOCKED_PAGE_URL, IDP_URL, SCHOOL_NAME, OTHER_SCHOOL_NAME, SERVER_LOG } = process.env;
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const api = new URL(STIFT_URL).origin;
 const graphqlURL = api + '/graphql';
 const restURL = api + '/reports/questions';
@@ -47,22 +45,9 @@ const reportURLs = [graphqlURL, restURL];
 const outDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
 mkdirSync(outDir, { recursive: true });
 
-const log = (msg) => console.log(`  ${msg}`);
 const problems = [];
 let phase = 'allowed'; // which page runs: the allowed origin's or the blocked one's
 const expectedConsole = []; // the blocked page's CORS errors
-
-async function step(name, fn) {
-  const t = Date.now();
-  try {
-    const r = await fn();
-    log(`ok   ${name} (${Date.now() - t} ms)`);
-    return r;
-  } catch (err) {
-    log(`FAIL ${name}: ${String(err.message).split('\n')[0]}`);
-    throw err;
-  }
-}
 
 function check(cond, message) {
   if (!cond) throw new Error(message);
@@ -137,21 +122,12 @@ async function load(page, n, state) {
 const pageRows = (page) => page.locator('#rows tbody tr').evaluateAll((trs) =>
   trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'stift-e2e-cors-'));
-let context;
+let browser;
 let failed = false;
 try {
   await step('the server is ready', waitReady);
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-    timeout: 30_000,
-  });
-  context.setDefaultTimeout(15_000);
-  const page = context.pages()[0] ?? (await context.newPage());
+  browser = await launch({ width: 1280, height: 900 });
+  const { context, page } = browser;
   await observe(context, page);
 
   page.on('console', (m) => {
@@ -234,7 +210,7 @@ try {
     // sent again, from here, to compare.)
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     check(download.suggestedFilename() === m[1], `the browser saves the file as ${download.suggestedFilename()}`);
-    const saved = join(userDataDir, 'download.csv');
+    const saved = join(browser.dir, 'download.csv');
     await download.saveAs(saved);
     const file = readFileSync(saved);
     const again = await fetch(restURL, { method: 'POST', body: csv.request().postData(), headers: {
@@ -308,16 +284,15 @@ try {
 } catch (err) {
   failed = true;
   console.error(`cors: ${err.stack ?? err}`);
-  const page = context?.pages()[0];
-  if (page) {
+  if (browser) {
+    const shot = join(outDir, phase === 'blocked' ? 'cors-blocked.png' : 'cors.png');
     try {
-      await page.screenshot({ path: join(outDir, `cors${phase === 'blocked' ? '-blocked' : ''}.png`) });
-      log(`     screenshot of the failure: ${join(outDir, 'cors.png')}`);
+      await browser.page.screenshot({ path: shot });
+      log(`     screenshot of the failure: ${shot}`);
     } catch {}
   }
 } finally {
-  await context?.close().catch(() => {});
-  rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
 }
 for (const p of problems) console.error(`  PROBLEM ${p}`);
 if (failed || problems.length) {
