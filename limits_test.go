@@ -140,35 +140,6 @@ func TestExportTotalCap(t *testing.T) {
 	}
 }
 
-// TestCORS: off by default; with an allowlist, only listed origins may
-// call from a browser.
-func TestCORS(t *testing.T) {
-	t.Parallel()
-	preflight := func(s *reportServer, origin string) string {
-		req, _ := http.NewRequest("OPTIONS", s.URL+"/graphql", nil)
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Access-Control-Request-Method", "POST")
-		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.Header.Get("Access-Control-Allow-Origin")
-	}
-	off := newReportServer(t, testdb.SQLite(t), Config{})
-	if got := preflight(off, "https://painel.example"); got != "" {
-		t.Errorf("CORS off: Access-Control-Allow-Origin = %q", got)
-	}
-	on := newReportServer(t, testdb.SQLite(t), Config{CORSOrigins: []string{"https://painel.example"}})
-	if got := preflight(on, "https://painel.example"); got != "https://painel.example" {
-		t.Errorf("allowed origin: Access-Control-Allow-Origin = %q", got)
-	}
-	if got := preflight(on, "https://evil.example"); got != "" {
-		t.Errorf("other origin: Access-Control-Allow-Origin = %q", got)
-	}
-}
-
 // TestExportQueue: an export over the server's total waits for a running
 // one to end and then runs; one that waits longer than the queue timeout
 // gets 503.

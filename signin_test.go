@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
@@ -20,50 +16,56 @@ import (
 	"github.com/stift/stift-reports/ent/group"
 	"github.com/stift/stift-reports/ent/schema/gid"
 	"github.com/stift/stift-reports/ent/school"
+	"github.com/stift/stift-reports/internal/idp"
 	"github.com/stift/stift-reports/internal/testdb"
 	"github.com/stift/stift-reports/seed"
 )
 
-// signIn is an identity provider stand-in (go-oidc's oidctest: discovery
-// and a JWKS) and a verifier of its tokens for the audience "reports".
-type signIn struct {
-	issuer string
-	key    *rsa.PrivateKey
-}
+// signIn is an identity provider stand-in (internal/idp: discovery and a
+// JWKS) and a verifier of its tokens for the audience "reports".
+type signIn struct{ *idp.Provider }
 
 func newSignIn(t *testing.T, d *db.DB) (*signIn, *auth.JWTVerifier) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	p, err := idp.New("reports")
 	if err != nil {
 		t.Fatal(err)
 	}
-	idp := &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: key.Public(), KeyID: "k1", Algorithm: oidc.RS256}}}
-	srv := httptest.NewServer(idp)
+	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
-	idp.SetIssuer(srv.URL)
+	p.SetIssuer(srv.URL)
 	cfg := Config{OIDCIssuer: srv.URL, OIDCAudience: "reports", OIDCSchoolsClaim: "school_ids",
 		OIDCGroupsClaim: "group_ids", OIDCRolesClaim: "roles", OIDCAllRole: "admin", OIDCRevealRole: "reveal"}
 	v, err := auth.NewJWTVerifier(context.Background(), cfg.jwtConfig(nil), d.Client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &signIn{issuer: srv.URL, key: key}, v
+	return &signIn{p}, v
+}
+
+// forger returns a provider of the same issuer and key id whose key s does
+// not publish.
+func (s *signIn) forger(t *testing.T) *signIn {
+	t.Helper()
+	p, err := idp.New(s.Audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetIssuer(s.Issuer())
+	return &signIn{p}
 }
 
 // token signs claims, issued an hour before the report server's clock
 // (seed.Now) and expiring at exp.
 func (s *signIn) token(t *testing.T, exp time.Time, claims map[string]any) string {
 	t.Helper()
-	c := map[string]any{"iss": s.issuer, "aud": "reports", "sub": "coordinator-1",
-		"iat": seed.Now.Add(-time.Hour).Unix(), "exp": exp.Unix()}
-	for k, v := range claims {
-		c[k] = v
-	}
-	b, err := json.Marshal(c)
+	c := map[string]any{"sub": "coordinator-1", "iat": seed.Now.Add(-time.Hour).Unix(), "exp": exp.Unix()}
+	maps.Copy(c, claims)
+	tok, err := s.Sign(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return oidctest.SignIDToken(s.key, "k1", oidc.RS256, string(b))
+	return tok
 }
 
 // TestSignInTokens checks through the real handler that a sign-in token is
@@ -144,11 +146,7 @@ func TestSignInTokens(t *testing.T) {
 		})
 
 		t.Run("refused", func(t *testing.T) {
-			other := &signIn{issuer: idp.issuer}
-			var err error
-			if other.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-				t.Fatal(err)
-			}
+			other := idp.forger(t)
 			rc := goldenCases(t, d)[0]
 			for name, tok := range map[string]string{
 				"expired":        idp.token(t, seed.Now.Add(-time.Hour), map[string]any{"roles": "admin"}),

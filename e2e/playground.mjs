@@ -12,15 +12,13 @@
 // as there were 401 answers from /graphql; after that, any console error fails.
 //
 // env: STIFT_URL (http://127.0.0.1:PORT), STIFT_TOKEN, CHROMIUM (default /usr/bin/chromium)
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, log, step } from './chromium.mjs';
 
 const base = process.env.STIFT_URL;
 const token = process.env.STIFT_TOKEN;
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 if (!base || !token) {
   console.error('playground: STIFT_URL and STIFT_TOKEN must be set');
   process.exit(2);
@@ -42,24 +40,11 @@ const query = `{
 }`;
 const expectInResult = ['"questionStats"', '"count"', '"Matemática"', '"Física"'];
 
-const log = (msg) => console.log(`  ${msg}`);
 const problems = [];
 const warnings = []; // known issues that do not fail the run
 let tokenSet = false;
 let unauthorizedBeforeToken = 0; // 401 answers from /graphql before the token was set
 let allowedConsole401 = 0;
-
-async function step(name, fn) {
-  const t = Date.now();
-  try {
-    const r = await fn();
-    log(`ok   ${name} (${Date.now() - t} ms)`);
-    return r;
-  } catch (err) {
-    log(`FAIL ${name}: ${String(err.message).split('\n')[0]}`);
-    throw err;
-  }
-}
 
 // waitGraphQL runs action and waits for the POST /graphql it causes; returns
 // the response's status and JSON.
@@ -84,20 +69,11 @@ async function replaceText(page, editor, text) {
   await page.keyboard.insertText(text);
 }
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'stift-e2e-chromium-'));
-let context;
+let browser;
 let failed = false;
 try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
-    viewport: { width: 1400, height: 900 },
-    timeout: 30_000,
-  });
-  context.setDefaultTimeout(15_000);
-  const page = context.pages()[0] ?? (await context.newPage());
+  browser = await launch({ width: 1400, height: 900 });
+  const { context, page } = browser;
 
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
@@ -187,16 +163,14 @@ try {
 } catch (err) {
   failed = true;
   console.error(`playground: ${err.stack ?? err}`);
-  const page = context?.pages()[0];
-  if (page) {
+  if (browser) {
     try {
-      await page.screenshot({ path: screenshot });
+      await browser.page.screenshot({ path: screenshot });
       log(`     screenshot of the failure: ${screenshot}`);
     } catch {}
   }
 } finally {
-  await context?.close().catch(() => {});
-  rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
 }
 for (const p of problems) console.error(`  PROBLEM ${p}`);
 if (failed || problems.length) {

@@ -13,6 +13,10 @@
 #      the legacy REST endpoints;
 #   5. playground.mjs: the GraphiQL playground in headless Chromium
 #      (screenshot: e2e/out/playground.png).
+#   6. cors.sh: a frontend page on another origin signs in at an identity
+#      provider stand-in and calls /graphql and a REST report through CORS,
+#      in headless Chromium, against a server of its own started with
+#      OIDC_ISSUER and CORS_ALLOWED_ORIGINS (screenshot: e2e/out/cors.png).
 #
 # Exits non-zero if any step fails; prints a summary. Every wait is bounded.
 # Logs of the server: e2e/out/server.log (stderr), e2e/out/server.out (stdout).
@@ -130,6 +134,7 @@ record "build and start the server" ok $((SECONDS - t))
 run "GraphQL-over-HTTP audit (graphql-http)" 120 node "$E2E/audit.mjs"
 run "graphql-request vs REST reports" 120 node "$E2E/clients.mjs"
 run "playground in Chromium" 120 node "$E2E/playground.mjs"
+run "frontend on another origin (CORS, sign-in)" 300 bash "$E2E/cors.sh"
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   echo "e2e: the server exited during the checks (see e2e/out/server.log)" >&2
