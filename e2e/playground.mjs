@@ -12,24 +12,18 @@
 // as there were 401 answers from /graphql; after that, any console error fails.
 //
 // env: STIFT_URL (http://127.0.0.1:PORT), STIFT_TOKEN, CHROMIUM (default /usr/bin/chromium)
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inChromium, log, outDir, step } from './browser.mjs';
 
 const base = process.env.STIFT_URL;
 const token = process.env.STIFT_TOKEN;
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 if (!base || !token) {
   console.error('playground: STIFT_URL and STIFT_TOKEN must be set');
   process.exit(2);
 }
 const origin = new URL(base).origin;
 const graphqlURL = origin + '/graphql';
-const outDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
-mkdirSync(outDir, { recursive: true });
-const screenshot = join(outDir, 'playground.png');
 
 const headersJSON = `{"Authorization": "Bearer ${token}"}`;
 // The demo's year, which ends when the server loaded it.
@@ -42,24 +36,10 @@ const query = `{
 }`;
 const expectInResult = ['"questionStats"', '"count"', '"Matemática"', '"Física"'];
 
-const log = (msg) => console.log(`  ${msg}`);
-const problems = [];
 const warnings = []; // known issues that do not fail the run
 let tokenSet = false;
 let unauthorizedBeforeToken = 0; // 401 answers from /graphql before the token was set
 let allowedConsole401 = 0;
-
-async function step(name, fn) {
-  const t = Date.now();
-  try {
-    const r = await fn();
-    log(`ok   ${name} (${Date.now() - t} ms)`);
-    return r;
-  } catch (err) {
-    log(`FAIL ${name}: ${String(err.message).split('\n')[0]}`);
-    throw err;
-  }
-}
 
 // waitGraphQL runs action and waits for the POST /graphql it causes; returns
 // the response's status and JSON.
@@ -84,38 +64,17 @@ async function replaceText(page, editor, text) {
   await page.keyboard.insertText(text);
 }
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'stift-e2e-chromium-'));
-let context;
-let failed = false;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
-    viewport: { width: 1400, height: 900 },
-    timeout: 30_000,
-  });
-  context.setDefaultTimeout(15_000);
-  const page = context.pages()[0] ?? (await context.newPage());
+// Before the token is typed, a console error for each 401 from /graphql.
+function allowConsoleError(text) {
+  if (!tokenSet && /Failed to load resource: .*status of 401/.test(text) && allowedConsole401 < unauthorizedBeforeToken) {
+    allowedConsole401++;
+    log(`note expected before the token is set: console error "${text}"`);
+    return true;
+  }
+  return false;
+}
 
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    if (!tokenSet && /Failed to load resource: .*status of 401/.test(text) && allowedConsole401 < unauthorizedBeforeToken) {
-      allowedConsole401++;
-      log(`note expected before the token is set: console error "${text}"`);
-      return;
-    }
-    problems.push(`console error: ${text} (at ${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  context.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.protocol === 'data:' || u.protocol === 'blob:') return;
-    if (u.origin !== origin) problems.push(`request to another origin: ${r.method()} ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+const ok = await inChromium('playground', { origin, screenshot: 'playground.png', allowConsoleError }, async ({ page }) => {
   page.on('response', (r) => {
     if (r.url() === graphqlURL && r.status() === 401 && !tokenSet) unauthorizedBeforeToken++;
   });
@@ -182,27 +141,8 @@ try {
     log(`     ${buckets.length} buckets: ${buckets.map((b) => `${b.discipline.name} ${b.count}`).join(', ')}`);
   });
 
-  await page.screenshot({ path: screenshot });
-  log(`     screenshot: ${screenshot}`);
-} catch (err) {
-  failed = true;
-  console.error(`playground: ${err.stack ?? err}`);
-  const page = context?.pages()[0];
-  if (page) {
-    try {
-      await page.screenshot({ path: screenshot });
-      log(`     screenshot of the failure: ${screenshot}`);
-    } catch {}
-  }
-} finally {
-  await context?.close().catch(() => {});
-  rmSync(userDataDir, { recursive: true, force: true });
-}
-for (const p of problems) console.error(`  PROBLEM ${p}`);
-if (failed || problems.length) {
-  console.error('playground: FAILED');
-  process.exit(1);
-}
+});
+if (!ok) process.exit(1);
 for (const w of warnings) console.log(`  KNOWN ISSUE ${w}`);
 // run.sh repeats the known issues in its summary.
 writeFileSync(join(outDir, 'known-issues.txt'), warnings.map((w) => `playground: ${w}\n`).join(''));

@@ -12,7 +12,9 @@
 #   4. clients.mjs: graphql-request through the typed reports, compared with
 #      the legacy REST endpoints;
 #   5. playground.mjs: the GraphiQL playground in headless Chromium
-#      (screenshot: e2e/out/playground.png).
+#      (screenshot: e2e/out/playground.png);
+#   6. docs.mjs: the REST API docs at /docs (Redoc) in headless Chromium, no
+#      CSP violation (screenshot: e2e/out/docs.png).
 #
 # Exits non-zero if any step fails; prints a summary. Every wait is bounded.
 # Logs of the server: e2e/out/server.log (stderr), e2e/out/server.out (stdout).
@@ -126,10 +128,11 @@ timeout 30 node -e '
 echo "server: $STIFT_URL (pid $SERVER_PID), database $SERVER_TMP/stift-reports.db, demo token ${STIFT_TOKEN:0:10}…"
 record "build and start the server" ok $((SECONDS - t))
 
-# --- 3-5. checks -------------------------------------------------------------
+# --- 3-6. checks -------------------------------------------------------------
 run "GraphQL-over-HTTP audit (graphql-http)" 120 node "$E2E/audit.mjs"
 run "graphql-request vs REST reports" 120 node "$E2E/clients.mjs"
 run "playground in Chromium" 120 node "$E2E/playground.mjs"
+run "REST API docs (/docs) in Chromium" 120 node "$E2E/docs.mjs"
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   echo "e2e: the server exited during the checks (see e2e/out/server.log)" >&2
