@@ -12,7 +12,7 @@
 // as there were 401 answers from /graphql; after that, any console error fails.
 //
 // env: STIFT_URL (http://127.0.0.1:PORT), STIFT_TOKEN, CHROMIUM (default /usr/bin/chromium)
-import { writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inChromium, log, outDir, step } from './browser.mjs';
 
@@ -145,5 +145,5 @@ const ok = await inChromium('playground', { origin, screenshot: 'playground.png'
 if (!ok) process.exit(1);
 for (const w of warnings) console.log(`  KNOWN ISSUE ${w}`);
 // run.sh repeats the known issues in its summary.
-writeFileSync(join(outDir, 'known-issues.txt'), warnings.map((w) => `playground: ${w}\n`).join(''));
+appendFileSync(join(outDir, 'known-issues.txt'), warnings.map((w) => `playground: ${w}\n`).join(''));
 console.log('playground: the query ran in the browser and its buckets are shown');

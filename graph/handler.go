@@ -65,8 +65,8 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 	}
 	srv := handler.New(pagedSchema{NewSchema(&Resolver{Client: d.Client, Reads: reads, PortalURL: opts.PortalURL, Now: opts.Now})})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(withoutData{transport.GET{}})
+	srv.AddTransport(withoutData{transport.POST{}})
 	srv.SetParserTokenLimit(MaxQueryTokens)
 	queries := newByteCache(CacheBytes, func(query string, _ *ast.QueryDocument) int { return len(query) })
 	srv.SetQueryCache(queries)
