@@ -10,6 +10,7 @@ import (
 	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/graph/playground"
 	"github.com/stift/stift-reports/rest"
+	"github.com/stift/stift-reports/rest/apidocs"
 )
 
 // routes lists every route of the server.
@@ -19,6 +20,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("GET /openapi.json", rest.OpenAPIHandler())
+	docs := apidocs.Handler("/openapi.json") // the document above, rendered
+	mux.Handle("GET /docs", docs)
+	mux.Handle("GET /docs/", docs)
 	mux.Handle("GET /readyz", s.handleReadyz())
 
 	limits := newLimits(s.cfg, maxExports, s.metrics)

@@ -1,11 +1,16 @@
 // GraphQL-over-HTTP compliance of /graphql, by graphql-http's audit suite
 // (auditServer). Every request carries the demo token. Prints every result;
-// exits 1 if any MUST requirement fails.
+// exits 1 if any MUST requirement fails. The SHOULDs and MAYs not followed
+// go to out/known-issues.txt, which run.sh repeats in its summary; each is
+// explained in docs/graphql.md ("GraphQL over HTTP").
 //
 // graphql-http reports a failed MUST as "error", a failed SHOULD as "warn"
 // and a failed MAY as "notice".
 //
 // env: STIFT_URL (http://127.0.0.1:PORT), STIFT_TOKEN
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { auditServer } from 'graphql-http';
 
 const base = process.env.STIFT_URL;
@@ -57,6 +62,11 @@ if (byLevel.MUST.length === 0) {
   console.error('audit: no MUST audits ran');
   process.exit(1);
 }
+const known = [...byLevel.SHOULD, ...byLevel.MAY].filter((r) => r.status !== 'ok')
+  .map((r) => `audit: ${r.status} ${r.name} (docs/graphql.md)\n`);
+const outDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
+mkdirSync(outDir, { recursive: true });
+appendFileSync(join(outDir, 'known-issues.txt'), known.join(''));
 if (mustFailures > 0) {
   console.error(`audit: ${mustFailures} MUST requirement(s) failed`);
   process.exit(1);

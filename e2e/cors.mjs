@@ -28,7 +28,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, log, step } from './chromium.mjs';
+import { launch, log, step } from './browser.mjs';
 
 const need = ['STIFT_URL', 'PAGE_URL', 'BLOCKED_PAGE_URL', 'IDP_URL', 'SCHOOL_NAME', 'OTHER_SCHOOL_NAME', 'SERVER_LOG'];
 for (const name of need) {

@@ -12,10 +12,9 @@
 // as there were 401 answers from /graphql; after that, any console error fails.
 //
 // env: STIFT_URL (http://127.0.0.1:PORT), STIFT_TOKEN, CHROMIUM (default /usr/bin/chromium)
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, log, step } from './chromium.mjs';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inChromium, log, outDir, step } from './browser.mjs';
 
 const base = process.env.STIFT_URL;
 const token = process.env.STIFT_TOKEN;
@@ -25,9 +24,6 @@ if (!base || !token) {
 }
 const origin = new URL(base).origin;
 const graphqlURL = origin + '/graphql';
-const outDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
-mkdirSync(outDir, { recursive: true });
-const screenshot = join(outDir, 'playground.png');
 
 const headersJSON = `{"Authorization": "Bearer ${token}"}`;
 // The demo's year, which ends when the server loaded it.
@@ -40,7 +36,6 @@ const query = `{
 }`;
 const expectInResult = ['"questionStats"', '"count"', '"Matemática"', '"Física"'];
 
-const problems = [];
 const warnings = []; // known issues that do not fail the run
 let tokenSet = false;
 let unauthorizedBeforeToken = 0; // 401 answers from /graphql before the token was set
@@ -69,29 +64,17 @@ async function replaceText(page, editor, text) {
   await page.keyboard.insertText(text);
 }
 
-let browser;
-let failed = false;
-try {
-  browser = await launch({ width: 1400, height: 900 });
-  const { context, page } = browser;
+// Before the token is typed, a console error for each 401 from /graphql.
+function allowConsoleError(text) {
+  if (!tokenSet && /Failed to load resource: .*status of 401/.test(text) && allowedConsole401 < unauthorizedBeforeToken) {
+    allowedConsole401++;
+    log(`note expected before the token is set: console error "${text}"`);
+    return true;
+  }
+  return false;
+}
 
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    if (!tokenSet && /Failed to load resource: .*status of 401/.test(text) && allowedConsole401 < unauthorizedBeforeToken) {
-      allowedConsole401++;
-      log(`note expected before the token is set: console error "${text}"`);
-      return;
-    }
-    problems.push(`console error: ${text} (at ${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  context.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.protocol === 'data:' || u.protocol === 'blob:') return;
-    if (u.origin !== origin) problems.push(`request to another origin: ${r.method()} ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+const ok = await inChromium('playground', { origin, screenshot: 'playground.png', allowConsoleError }, async ({ page }) => {
   page.on('response', (r) => {
     if (r.url() === graphqlURL && r.status() === 401 && !tokenSet) unauthorizedBeforeToken++;
   });
@@ -158,26 +141,9 @@ try {
     log(`     ${buckets.length} buckets: ${buckets.map((b) => `${b.discipline.name} ${b.count}`).join(', ')}`);
   });
 
-  await page.screenshot({ path: screenshot });
-  log(`     screenshot: ${screenshot}`);
-} catch (err) {
-  failed = true;
-  console.error(`playground: ${err.stack ?? err}`);
-  if (browser) {
-    try {
-      await browser.page.screenshot({ path: screenshot });
-      log(`     screenshot of the failure: ${screenshot}`);
-    } catch {}
-  }
-} finally {
-  await browser?.close();
-}
-for (const p of problems) console.error(`  PROBLEM ${p}`);
-if (failed || problems.length) {
-  console.error('playground: FAILED');
-  process.exit(1);
-}
+});
+if (!ok) process.exit(1);
 for (const w of warnings) console.log(`  KNOWN ISSUE ${w}`);
 // run.sh repeats the known issues in its summary.
-writeFileSync(join(outDir, 'known-issues.txt'), warnings.map((w) => `playground: ${w}\n`).join(''));
+appendFileSync(join(outDir, 'known-issues.txt'), warnings.map((w) => `playground: ${w}\n`).join(''));
 console.log('playground: the query ran in the browser and its buckets are shown');

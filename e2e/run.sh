@@ -12,8 +12,10 @@
 #   4. clients.mjs: graphql-request through the typed reports, compared with
 #      the legacy REST endpoints;
 #   5. playground.mjs: the GraphiQL playground in headless Chromium
-#      (screenshot: e2e/out/playground.png).
-#   6. cors.sh: a frontend page on another origin signs in at an identity
+#      (screenshot: e2e/out/playground.png);
+#   6. docs.mjs: the REST API docs at /docs (Redoc) in headless Chromium, no
+#      CSP violation (screenshot: e2e/out/docs.png);
+#   7. cors.sh: a frontend page on another origin signs in at an identity
 #      provider stand-in and calls /graphql and a REST report through CORS,
 #      in headless Chromium, against a server of its own started with
 #      OIDC_ISSUER and CORS_ALLOWED_ORIGINS (screenshot: e2e/out/cors.png).
@@ -130,10 +132,11 @@ timeout 30 node -e '
 echo "server: $STIFT_URL (pid $SERVER_PID), database $SERVER_TMP/stift-reports.db, demo token ${STIFT_TOKEN:0:10}…"
 record "build and start the server" ok $((SECONDS - t))
 
-# --- 3-5. checks -------------------------------------------------------------
+# --- 3-6. checks -------------------------------------------------------------
 run "GraphQL-over-HTTP audit (graphql-http)" 120 node "$E2E/audit.mjs"
 run "graphql-request vs REST reports" 120 node "$E2E/clients.mjs"
 run "playground in Chromium" 120 node "$E2E/playground.mjs"
+run "REST API docs (/docs) in Chromium" 120 node "$E2E/docs.mjs"
 run "frontend on another origin (CORS, sign-in)" 300 bash "$E2E/cors.sh"
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -34,7 +34,7 @@ func limitBody(next http.Handler, log *slog.Logger) http.Handler {
 		case http.MethodGet:
 			if msg := checkQueryString(r.URL.RawQuery); msg != "" {
 				log.Info("graphql: malformed request", "query string", describe([]byte(r.URL.RawQuery)))
-				writeBadRequest(w, http.StatusBadRequest, msg)
+				writeBadRequest(w, r, http.StatusBadRequest, msg)
 				return
 			}
 		case http.MethodPost:
@@ -44,7 +44,7 @@ func limitBody(next http.Handler, log *slog.Logger) http.Handler {
 			if ct == "" {
 				r.Header.Set("Content-Type", "application/json")
 			} else if media, _, _ := mime.ParseMediaType(ct); media != "application/json" {
-				writeBadRequest(w, http.StatusBadRequest, "Content-Type must be application/json.")
+				writeBadRequest(w, r, http.StatusBadRequest, "Content-Type must be application/json.")
 				return
 			}
 			if r.Body == nil {
@@ -55,16 +55,16 @@ func limitBody(next http.Handler, log *slog.Logger) http.Handler {
 			switch {
 			case errors.As(err, &tooLarge):
 				log.Info("graphql: request body too large", "limit", MaxBodyBytes)
-				writeBadRequest(w, http.StatusRequestEntityTooLarge,
+				writeBadRequest(w, r, http.StatusRequestEntityTooLarge,
 					fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes))
 				return
 			case err != nil:
-				writeBadRequest(w, http.StatusBadRequest, "Could not read the request body.")
+				writeBadRequest(w, r, http.StatusBadRequest, "Could not read the request body.")
 				return
 			}
 			if msg := checkBody(body); msg != "" {
 				log.Info("graphql: malformed request body", "body", describe(body))
-				writeBadRequest(w, http.StatusBadRequest, msg)
+				writeBadRequest(w, r, http.StatusBadRequest, msg)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -112,11 +112,11 @@ func checkQueryString(raw string) string {
 }
 
 // writeBadRequest answers a request refused before it reached gqlgen in
-// the GraphQL response shape.
-func writeBadRequest(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+// the GraphQL response shape, with no data member (requestError).
+func writeBadRequest(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.Header().Set("Content-Type", errorMediaType(r))
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
+	json.NewEncoder(w).Encode(requestError{Errors: gqlerror.List{{
 		Message:    msg,
 		Extensions: map[string]any{"code": CodeBadUserInput},
 	}}})

@@ -18,15 +18,13 @@ package playground
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 	"time"
+
+	"github.com/stift/stift-reports/internal/static"
 )
 
 // AssetPrefix is the URL path under which Handler serves the embedded assets.
@@ -75,63 +73,8 @@ const defaultHeaders = `{
 //go:embed assets
 var assetsFS embed.FS
 
-// asset is one embedded file as served under AssetPrefix.
-type asset struct {
-	data        []byte
-	contentType string
-	etag        string // quoted strong ETag
-	version     string // short content hash, used as ?v= cache buster
-}
-
-// assets maps file names (without directory) to the embedded files.
-var assets = loadAssets()
-
-func loadAssets() map[string]*asset {
-	entries, err := fs.ReadDir(assetsFS, "assets")
-	if err != nil {
-		panic("playground: reading embedded assets: " + err.Error())
-	}
-	m := make(map[string]*asset, len(entries))
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := fs.ReadFile(assetsFS, "assets/"+e.Name())
-		if err != nil {
-			panic("playground: reading embedded asset: " + err.Error())
-		}
-		sum := sha256.Sum256(data)
-		version := hex.EncodeToString(sum[:6])
-		m[e.Name()] = &asset{
-			data:        data,
-			contentType: contentType(e.Name()),
-			etag:        `"` + hex.EncodeToString(sum[:16]) + `"`,
-			version:     version,
-		}
-	}
-	return m
-}
-
-func contentType(name string) string {
-	switch path.Ext(name) {
-	case ".js":
-		return "text/javascript; charset=utf-8"
-	case ".css":
-		return "text/css; charset=utf-8"
-	default: // LICENSE.*, VERSIONS
-		return "text/plain; charset=utf-8"
-	}
-}
-
-// assetURL returns the URL of the embedded asset name, with a content hash in
-// the query string so that browsers may cache it for a long time.
-func assetURL(name string) string {
-	a, ok := assets[name]
-	if !ok {
-		panic("playground: missing embedded asset " + name)
-	}
-	return AssetPrefix + name + "?v=" + a.version
-}
+// assets are the embedded files, served under AssetPrefix.
+var assets = static.New(assetsFS, "assets", AssetPrefix)
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -187,11 +130,11 @@ type pageData struct {
 func Handler(endpoint string) http.Handler {
 	var buf bytes.Buffer
 	err := pageTemplate.Execute(&buf, pageData{
-		CSS: assetURL("graphiql.min.css"),
+		CSS: assets.URL("graphiql.min.css"),
 		Scripts: []string{
-			assetURL("react.production.min.js"),
-			assetURL("react-dom.production.min.js"),
-			assetURL("graphiql.min.js"),
+			assets.URL("react.production.min.js"),
+			assets.URL("react-dom.production.min.js"),
+			assets.URL("graphiql.min.js"),
 		},
 		Endpoint:       endpoint,
 		DefaultQuery:   defaultQuery,
@@ -217,12 +160,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/":
 		h.servePage(w, r)
 	case strings.HasPrefix(p, AssetPrefix):
-		a, ok := assets[strings.TrimPrefix(p, AssetPrefix)]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		serveAsset(w, r, a)
+		assets.ServeHTTP(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -235,18 +173,4 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.page))
-}
-
-func serveAsset(w http.ResponseWriter, r *http.Request, a *asset) {
-	hdr := w.Header()
-	hdr.Set("Content-Type", a.contentType)
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("ETag", a.etag)
-	if r.URL.Query().Get("v") == a.version {
-		// The URL names this exact content: it never changes.
-		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		hdr.Set("Cache-Control", "no-cache")
-	}
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.data))
 }
