@@ -132,7 +132,10 @@ func (c *openAPIClient) do(t *testing.T, path string, header http.Header, body [
 		},
 	}
 	reqErr = openapi3filter.ValidateRequest(context.Background(), ex.in)
-	req.Body = io.NopCloser(bytes.NewReader(body)) // validation read it
+	// Validation read the body, and may have replaced it with one of
+	// another length (defaults filled in): send the original.
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
 
 	ex.resp, err = http.DefaultClient.Do(req)
 	if err != nil {
