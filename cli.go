@@ -18,6 +18,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/otel"
+
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/schema/gid"
@@ -25,6 +27,7 @@ import (
 	"github.com/stift/stift-reports/metrics"
 	"github.com/stift/stift-reports/progress"
 	"github.com/stift/stift-reports/seed"
+	"github.com/stift/stift-reports/tracing"
 )
 
 const usage = `usage: stift-reports [command] [flags]
@@ -283,7 +286,15 @@ func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	if err := cfg.loadOperations(); err != nil {
 		return err
 	}
-	d, err := db.Open(cfg.DatabaseURL)
+	if cfg.tracing, err = tracing.Start(ctx, cfg.tracingConfig()); err != nil {
+		return err
+	}
+	if cfg.tracing != nil {
+		// The exporter's failures (a collector down) are the SDK's to report.
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("opentelemetry", "err", err) }))
+		log.Info("tracing on", "endpoint", redactURL(cfg.tracing.Endpoint))
+	}
+	d, err := db.Open(cfg.DatabaseURL, db.WithTracer(cfg.tracer()))
 	if err != nil {
 		return err
 	}
@@ -310,7 +321,7 @@ func runServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		}
 	}
 	if cfg.ReplicaURL != "" {
-		replica, err := db.Open(cfg.ReplicaURL)
+		replica, err := db.Open(cfg.ReplicaURL, db.WithTracer(cfg.tracer()))
 		if err != nil {
 			return fmt.Errorf("replica: %w", err)
 		}

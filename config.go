@@ -17,10 +17,13 @@ import (
 	"unicode"
 
 	"github.com/caarlos0/env/v11"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/graph"
+	"github.com/stift/stift-reports/metrics"
+	"github.com/stift/stift-reports/tracing"
 )
 
 // Config is the service's configuration: environment variables, parsed
@@ -85,8 +88,24 @@ type Config struct {
 	// manifest at GRAPHQL_OPERATIONS_MANIFEST (docs/graphql.md).
 	GraphQLOperations string `env:"GRAPHQL_OPERATIONS" envDefault:"all" accept:"all or allowlist"`
 	OperationsFile    string `env:"GRAPHQL_OPERATIONS_MANIFEST" accept:"the path of a JSON file mapping each operation's SHA-256 to its text; required with GRAPHQL_OPERATIONS=allowlist"`
+	// METRICS_OPERATION_NAMES: how many distinct GraphQL operation names
+	// get a label of their own in stift_graphql_operation_duration_seconds;
+	// the allow-list's names when GRAPHQL_OPERATIONS=allowlist.
+	OperationNames int `env:"METRICS_OPERATION_NAMES" envDefault:"100" accept:"a whole number, 0 to 1000 (0: every operation is other)"`
+
+	// Tracing: OpenTelemetry spans go to an OTLP/HTTP collector when one of
+	// the endpoints is set, and nowhere otherwise (docs/observability.md).
+	// The SDK reads the other OTEL_* variables itself.
+	OTLPEndpoint       string   `env:"OTEL_EXPORTER_OTLP_ENDPOINT" secret:"url" accept:"an http:// or https:// URL of an OTLP/HTTP collector, e.g. http://collector:4318"`
+	OTLPTracesEndpoint string   `env:"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" secret:"url" accept:"an http:// or https:// URL taking OTLP/HTTP traces, e.g. http://collector:4318/v1/traces"`
+	OTLPProtocol       string   `env:"OTEL_EXPORTER_OTLP_PROTOCOL" accept:"http/protobuf or http/json (this server's exporter speaks no gRPC)"`
+	OTLPTracesProtocol string   `env:"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL" accept:"http/protobuf or http/json (this server's exporter speaks no gRPC)"`
+	OTELTracesExporter string   `env:"OTEL_TRACES_EXPORTER" envDefault:"otlp" accept:"otlp or none"`
+	OTELSDKDisabled    bool     `env:"OTEL_SDK_DISABLED" envDefault:"false" accept:"true or false"`
+	OTELPropagators    []string `env:"OTEL_PROPAGATORS" envDefault:"tracecontext,baggage" accept:"comma-separated, each tracecontext, baggage or none"`
 
 	operations  graph.Operations  // the allow-list; nil: every operation
+	tracing     *tracing.Tracing  // where spans go; nil: tracing is off
 	jwt         *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
 	dbFrom      string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
 	reads       *db.Reads         // where report reads go; nil: the primary
@@ -228,7 +247,8 @@ func (c *Config) check(environ map[string]string, failed map[string]bool) []erro
 	if c.ReplicaURL != "" && !db.IsPostgres(c.ReplicaURL) {
 		bad("ReplicaURL")
 	}
-	for field, u := range map[string]string{"OIDCIssuer": c.OIDCIssuer, "OIDCJWKSURL": c.OIDCJWKSURL} {
+	for field, u := range map[string]string{"OIDCIssuer": c.OIDCIssuer, "OIDCJWKSURL": c.OIDCJWKSURL,
+		"OTLPEndpoint": c.OTLPEndpoint, "OTLPTracesEndpoint": c.OTLPTracesEndpoint} {
 		if pu, err := url.Parse(u); u != "" && (err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "") {
 			bad(field)
 		}
@@ -255,7 +275,44 @@ func (c *Config) check(environ map[string]string, failed map[string]bool) []erro
 	if c.OIDCClockSkew < 0 || c.OIDCClockSkew > 5*time.Minute {
 		bad("OIDCClockSkew")
 	}
+	if c.OperationNames < 0 || c.OperationNames > metrics.MaxOperationNames {
+		bad("OperationNames")
+	}
+	for _, field := range []string{"OTLPProtocol", "OTLPTracesProtocol"} {
+		switch reflect.ValueOf(*c).FieldByName(field).String() {
+		case "", "http/protobuf", "http/json":
+		default:
+			bad(field)
+		}
+	}
+	if c.OTELTracesExporter != "otlp" && c.OTELTracesExporter != "none" {
+		bad("OTELTracesExporter")
+	}
+	if _, err := tracing.Propagator(c.OTELPropagators); err != nil {
+		bad("OTELPropagators")
+	}
 	return errs
+}
+
+// tracer is where spans go: nil when tracing is off.
+func (c *Config) tracer() trace.TracerProvider {
+	if c.tracing == nil {
+		return nil
+	}
+	return c.tracing.Provider
+}
+
+// tracingConfig is the configuration of OpenTelemetry tracing.
+func (c *Config) tracingConfig() tracing.Config {
+	protocol := c.OTLPTracesProtocol
+	if protocol == "" {
+		protocol = c.OTLPProtocol
+	}
+	return tracing.Config{
+		Endpoint: c.OTLPEndpoint, TracesEndpoint: c.OTLPTracesEndpoint, Protocol: protocol,
+		Disabled:    c.OTELSDKDisabled || c.OTELTracesExporter == "none",
+		Propagators: c.OTELPropagators, Version: metrics.ReadBuild().Version,
+	}
 }
 
 // loadOperations reads the allow-list's manifest when the mode asks for it.

@@ -69,6 +69,15 @@ func TestConfigBadValues(t *testing.T) {
 		{"OIDC_ALL_ROLE", "stift admin", "no spaces"},
 		{"OIDC_REVEAL_ROLE", "reveal\n", "no spaces"},
 		{"OIDC_CLOCK_SKEW", "10m", "0 to 5m"},
+		{"METRICS_OPERATION_NAMES", "1001", "0 to 1000"},
+		{"METRICS_OPERATION_NAMES", "many", "whole number"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318", "http:// or https://"},
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "grpc://u:hunter2@collector:4317", "http:// or https://"},
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "http/protobuf or http/json"},
+		{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http", "http/protobuf or http/json"},
+		{"OTEL_TRACES_EXPORTER", "jaeger", "otlp or none"},
+		{"OTEL_SDK_DISABLED", "1", "true or false"},
+		{"OTEL_PROPAGATORS", "tracecontext,b3", "tracecontext, baggage or none"},
 	}
 	params, err := env.GetFieldParams(&Config{})
 	if err != nil {
@@ -142,6 +151,8 @@ func TestConfigPrint(t *testing.T) {
 		"RATE_LIMIT=10\n",
 		"SHUTDOWN_GRACE=30s\n",
 		"DATABASE_URL=" + dbPath + "\n",
+		"METRICS_OPERATION_NAMES=100\n",
+		"OTEL_PROPAGATORS=tracecontext,baggage\n",
 	} {
 		if !strings.Contains(defaults, want) {
 			t.Errorf("defaults lack %q:\n%s", want, defaults)
@@ -149,14 +160,15 @@ func TestConfigPrint(t *testing.T) {
 	}
 
 	set := printCfg(t, map[string]string{
-		"ADDR":                  ":9000",
-		"GRAPHQL_INTROSPECTION": "FALSE",
-		"RATE_LIMIT":            "0.5",
-		"GRAPHQL_TIMEOUT":       "0",
-		"PORTAL_URL":            "https://portal.example/",
-		"CORS_ALLOWED_ORIGINS":  " https://a.example , ,https://*.b.example:8443",
-		"DATABASE_URL":          "postgres://stift:hunter2@db.internal/stift?sslmode=require",
-		"REPLICA_DATABASE_URL":  "postgres://stift@replica.internal/stift?password=hunter2",
+		"ADDR":                        ":9000",
+		"GRAPHQL_INTROSPECTION":       "FALSE",
+		"RATE_LIMIT":                  "0.5",
+		"GRAPHQL_TIMEOUT":             "0",
+		"PORTAL_URL":                  "https://portal.example/",
+		"CORS_ALLOWED_ORIGINS":        " https://a.example , ,https://*.b.example:8443",
+		"DATABASE_URL":                "postgres://stift:hunter2@db.internal/stift?sslmode=require",
+		"REPLICA_DATABASE_URL":        "postgres://stift@replica.internal/stift?password=hunter2",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel:hunter2@collector.example:4318",
 	}, "--addr", "127.0.0.1:8081")
 	for _, want := range []string{
 		"ADDR=127.0.0.1:8081\n", // the flag wins
@@ -167,6 +179,7 @@ func TestConfigPrint(t *testing.T) {
 		"CORS_ALLOWED_ORIGINS=https://a.example,https://*.b.example:8443\n",
 		"DATABASE_URL=postgres://stift:xxxxx@db.internal/stift?sslmode=require\n",
 		"REPLICA_DATABASE_URL=postgres://stift@replica.internal/stift?password=xxxxx\n",
+		"OTEL_EXPORTER_OTLP_ENDPOINT=https://otel:xxxxx@collector.example:4318\n",
 	} {
 		if !strings.Contains(set, want) {
 			t.Errorf("output lacks %q:\n%s", want, set)

@@ -11,25 +11,33 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/metrics"
+	"github.com/stift/stift-reports/tracing"
 )
 
 // graphqlHandler serves GraphQL, each request cancelled after the timeout.
 func (s *Server) graphqlHandler() http.Handler {
 	h := graph.NewHandler(s.db, graph.Options{
-		Introspection:   s.cfg.Introspection,
-		ComplexityLimit: s.cfg.ComplexityLimit,
-		DepthLimit:      s.cfg.DepthLimit,
-		Log:             s.log,
-		Reads:           s.reads(),
-		XLSX:            export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
-		PortalURL:       s.cfg.PortalURL,
-		Now:             s.now,
-		Operations:      s.cfg.operations,
+		Introspection:    s.cfg.Introspection,
+		ComplexityLimit:  s.cfg.ComplexityLimit,
+		DepthLimit:       s.cfg.DepthLimit,
+		Log:              s.log,
+		Reads:            s.reads(),
+		XLSX:             export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
+		PortalURL:        s.cfg.PortalURL,
+		Now:              s.now,
+		Operations:       s.cfg.operations,
+		Tracer:           s.cfg.tracer(),
+		ObserveOperation: s.metrics.ObserveOperation,
 	})
 	if s.cfg.GraphQLTimeout <= 0 {
 		return h
@@ -141,14 +149,67 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 		_, route := s.mux.Handler(r)
 		s.metrics.ObserveRequest(route, r.Method, sw.status, time.Since(start))
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		attrs := []slog.Attr{
 			slog.String("id", id),
 			slog.String("method", metrics.Method(r.Method)),
 			slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
-		)
+		}
+		if sc := trace.SpanContextFromContext(r.Context()); sc.IsValid() {
+			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	})
+}
+
+// traceRequests traces every request as a server span: the root of its
+// trace, or the child of the caller's when the request carries a trace
+// context (traceparent). The span is named by the route's pattern, as
+// the metrics label it, never by the path as sent, and holds no header,
+// token or body. Without tracing, it is next.
+func (s *Server) traceRequests(next http.Handler) http.Handler {
+	if s.cfg.tracing == nil {
+		return next
+	}
+	tracer := s.cfg.tracing.Provider.Tracer(tracing.Scope)
+	prop := s.cfg.tracing.Propagator
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		// semconv's names for a method HTTP does not define.
+		method, name := metrics.Method(r.Method), r.Method
+		if method == "other" {
+			method, name = "_OTHER", "HTTP"
+		}
+		// The route is known once the mux has matched: the span is renamed then.
+		ctx, span := tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method)))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			_, pattern := s.mux.Handler(r)
+			patternMethod, route, ok := strings.Cut(pattern, " ")
+			if !ok {
+				patternMethod, route = name, pattern
+			}
+			span.SetName(patternMethod + " " + route)
+			span.SetAttributes(semconv.HTTPRoute(route), semconv.HTTPResponseBodySize(int(sw.bytes)))
+			if sw.status != 0 {
+				span.SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+			}
+			v := recover()
+			switch {
+			case v != nil: // http.ErrAbortHandler: recoverPanics has the others
+				span.SetStatus(codes.Error, "the response was cut short")
+			case sw.status >= 500:
+				span.SetStatus(codes.Error, http.StatusText(sw.status))
+			}
+			span.End()
+			if v != nil {
+				panic(v)
+			}
+		}()
+		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
 

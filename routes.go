@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("OPTIONS /graphql", gql)
 
 	reports := &rest.Handler{DB: s.reads(), Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
-		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}, Observe: s.metrics.ObserveReport}
+		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}, Observe: s.metrics.ObserveReport, Tracer: s.cfg.tracer()}
 	reports.Register(mux, func(h http.Handler) http.Handler { return authed(limits.capExports(h)) })
 
 	pg := playground.Handler("/graphql")
@@ -56,5 +56,5 @@ func (s *Server) routes() http.Handler {
 			MaxAge:         600,
 		}).Handler(h)
 	}
-	return writeDeadlines(s.cfg.WriteStallTimeout, s.logRequests(h))
+	return writeDeadlines(s.cfg.WriteStallTimeout, s.traceRequests(s.logRequests(h)))
 }

@@ -43,7 +43,8 @@ type Server struct {
 
 // NewServer returns the HTTP handler of the whole service.
 func NewServer(cfg Config, d *db.DB, log *slog.Logger, now func() time.Time) http.Handler {
-	s := &Server{cfg: cfg, db: d, log: log, now: now, metrics: metrics.New(d.SQL, d.Dialect)}
+	m := metrics.New(d.SQL, d.Dialect, metrics.Options{OperationNames: cfg.OperationNames, Operations: cfg.operations.Names()})
+	s := &Server{cfg: cfg, db: d, log: log, now: now, metrics: m}
 	return s.routes()
 }
 
@@ -110,6 +111,10 @@ func (w *deadlineWriter) FlushError() error {
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// traceFlushTimeout bounds the sending of the last spans at shutdown, after
+// the grace period: a collector that is down must not hold the exit up.
+const traceFlushTimeout = 5 * time.Second
+
 // serve runs the HTTP server until ctx is done, then shuts it down
 // gracefully, letting in-flight requests finish within the grace period.
 // If ready is not nil, the listening address is sent on it.
@@ -148,7 +153,14 @@ func serve(ctx context.Context, cfg Config, d *db.DB, log *slog.Logger, stdout i
 	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err = srv.Shutdown(sctx)
+	// The spans of the requests that just ended are sent now, or never.
+	fctx, fcancel := context.WithTimeout(context.Background(), traceFlushTimeout)
+	defer fcancel()
+	if ferr := cfg.tracing.Shutdown(fctx); ferr != nil {
+		log.Warn("sending the last spans failed", "err", ferr)
+	}
+	if err != nil {
 		srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -19,9 +19,11 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	"go.opentelemetry.io/otel/trace"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/stift/stift-reports/ent"
 	_ "github.com/stift/stift-reports/ent/runtime" // hooks, defaults and privacy policies
@@ -50,12 +52,30 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
+// Option tunes how Open opens a database.
+type Option func(*options)
+
+type options struct {
+	tracer trace.TracerProvider
+}
+
+// WithTracer traces each PostgreSQL statement as a span of tp (see
+// newQueryTracer). SQLite statements are not traced: package rest's
+// report spans stand for them.
+func WithTracer(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracer = tp }
+}
+
 // Open opens url: a postgres:// URL, or else the path of a SQLite file
 // (created if missing), opened with WAL, foreign keys and a busy timeout.
 // Open does not connect; use Ping to check the database is reachable.
-func Open(url string) (*DB, error) {
+func Open(url string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if IsPostgres(url) {
-		sdb, err := sql.Open("pgx", url)
+		sdb, err := openPostgres(url, o)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -75,6 +95,19 @@ func Open(url string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", url, err)
 	}
 	return wrap(sdb, dialect.SQLite, url), nil
+}
+
+// openPostgres opens the pool of url, its statements traced when o says so.
+func openPostgres(url string, o options) (*sql.DB, error) {
+	if o.tracer == nil {
+		return sql.Open("pgx", url)
+	}
+	cc, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cc.Tracer = newQueryTracer(o.tracer)
+	return stdlib.OpenDB(*cc), nil
 }
 
 func sqliteDSN(path string) string {

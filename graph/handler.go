@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/school"
@@ -33,6 +34,11 @@ type Options struct {
 	// Operations, when not nil, are the only operations served (the
 	// allow-list mode; automatic persisted queries are then off).
 	Operations Operations
+	// Tracer, when not nil, traces each operation as a span.
+	Tracer trace.TracerProvider
+	// ObserveOperation, when not nil, is told how long each operation
+	// took, by its name ("" when it has none).
+	ObserveOperation func(name string, took time.Duration)
 
 	// executorOnly turns compiled pages (pages.go) off, for the tests
 	// that compare them with the executor.
@@ -104,6 +110,7 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	}
 	srv.Use(captureOperation{})
+	srv.Use(newObserveOperations(opts.Tracer, opts.ObserveOperation))
 	srv.Use(askerLoading{})
 	if !opts.executorOnly {
 		pages := compiledPages{schema: schema.(*executableSchema)}

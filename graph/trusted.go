@@ -13,7 +13,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // CodeOperationNotAllowed refuses, in the allow-list mode, an operation the
@@ -53,6 +55,25 @@ func ReadOperations(r io.Reader) (Operations, error) {
 		}
 	}
 	return ops, nil
+}
+
+// Names are the names of the operations, sorted, each once: the labels of
+// the per-operation metrics in the allow-list mode.
+func (o Operations) Names() []string {
+	var names []string
+	for _, query := range o {
+		doc, err := parser.ParseQuery(&ast.Source{Input: query})
+		if err != nil {
+			continue // ReadOperations refuses such a manifest
+		}
+		for _, op := range doc.Operations {
+			if op.Name != "" {
+				names = append(names, op.Name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 func sha256Hex(s string) string {

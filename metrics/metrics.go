@@ -1,7 +1,7 @@
 // Package metrics exposes the service's Prometheus metrics: HTTP requests
 // by route and status, the rows and bytes reports stream by report and
-// format, the exports running, the build, the database pool, and the Go
-// runtime.
+// format, GraphQL operations by name, the exports running, the build, the
+// database pool, and the Go runtime.
 //
 // Every label takes its value from a small known set, never from the
 // request as sent: each new label value is a new series kept for the life
@@ -29,10 +29,25 @@ type Metrics struct {
 	rows     *prometheus.CounterVec
 	bytes    *prometheus.CounterVec
 	exports  prometheus.Gauge
+	opTime   *prometheus.HistogramVec
+	opNames  *operationNames
+}
+
+// durationBuckets are the bounds of the duration histograms: 5 ms to 82 s.
+var durationBuckets = prometheus.ExponentialBuckets(0.005, 4, 8)
+
+// Options tune the metrics of a server.
+type Options struct {
+	// OperationNames is how many distinct GraphQL operation names get a
+	// label of their own, the first ones seen; at most MaxOperationNames.
+	OperationNames int
+	// Operations, when not empty, are the operation names labelled (the
+	// allow-list's), instead of the first OperationNames seen.
+	Operations []string
 }
 
 // New returns the metrics of a server over the database sdb.
-func New(sdb *sql.DB, dbName string) *Metrics {
+func New(sdb *sql.DB, dbName string, opts Options) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -40,7 +55,7 @@ func New(sdb *sql.DB, dbName string) *Metrics {
 		}, []string{"route", "method", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "stift_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route and method.",
-			Buckets: prometheus.ExponentialBuckets(0.005, 4, 8),
+			Buckets: durationBuckets,
 		}, []string{"route", "method"}),
 		rows: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stift_report_rows_total", Help: "Rows streamed by the report endpoints, by report and format.",
@@ -51,6 +66,12 @@ func New(sdb *sql.DB, dbName string) *Metrics {
 		exports: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "stift_exports_running", Help: "Report exports and GraphQL downloads being answered now, across all tokens.",
 		}),
+		opTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "stift_graphql_operation_duration_seconds",
+			Help:    "Time to execute GraphQL operations, by operation name (anonymous; other past the names labelled).",
+			Buckets: durationBuckets,
+		}, []string{"operation"}),
+		opNames: newOperationNames(opts.OperationNames, opts.Operations),
 	}
 	b := ReadBuild()
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
@@ -58,7 +79,7 @@ func New(sdb *sql.DB, dbName string) *Metrics {
 		ConstLabels: prometheus.Labels{"version": b.Version, "revision": b.Revision, "goversion": b.GoVersion},
 	})
 	buildInfo.Set(1)
-	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes, m.exports, buildInfo,
+	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes, m.exports, m.opTime, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(sdb, dbName),
@@ -165,4 +186,13 @@ func (m *Metrics) ObserveReport(report, format string, rows, bytes int64) {
 	}
 	m.rows.WithLabelValues(report, format).Add(float64(rows))
 	m.bytes.WithLabelValues(report, format).Add(float64(bytes))
+}
+
+// ObserveOperation times a GraphQL operation, labelled by its name ("" for
+// an anonymous operation) as operationNames bounds it.
+func (m *Metrics) ObserveOperation(name string, took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.opTime.WithLabelValues(m.opNames.label(name)).Observe(took.Seconds())
 }

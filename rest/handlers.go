@@ -12,13 +12,19 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/report"
+	"github.com/stift/stift-reports/tracing"
 )
 
 // Handler serves the report endpoints.
@@ -30,6 +36,8 @@ type Handler struct {
 	XLSX      export.XLSXOptions
 	// Observe, when set, is told what each report response streamed.
 	Observe func(report, format string, rows, bytes int64)
+	// Tracer, when set, traces each report as a span (see traced).
+	Tracer trace.TracerProvider
 }
 
 // Register adds the report routes to mux, each also under the public API's
@@ -46,8 +54,9 @@ func (h *Handler) Register(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 		apperr.Write(w, apperr.Errorf(apperr.BadMethod, "Method not allowed; use POST."))
 	})
 	for path, f := range routes {
+		traced := h.traced(strings.TrimPrefix(path, "/reports/"), f)
 		for _, p := range []string{path, "/v1" + path} {
-			mux.Handle("POST "+p, wrap(f))
+			mux.Handle("POST "+p, wrap(traced))
 			mux.Handle(p, postOnly)
 		}
 	}
@@ -167,7 +176,7 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 	out := &trackingWriter{w: w}
 	var students int64
 	u.Students = counted(u.Students, &students)
-	defer func() { h.observe("groups-usage", format, students, out.bytes) }()
+	defer func() { h.observe(r, "groups-usage", format, students, out.bytes) }()
 	switch format {
 	case FormatJSON:
 		err = export.WriteJSONValue(out, u.LegacyJSON())
@@ -206,7 +215,7 @@ func (h *Handler) writeTable(w http.ResponseWriter, r *http.Request, format Form
 	out := &trackingWriter{w: w}
 	var rows int64
 	t.rows = counted(t.rows, &rows)
-	defer func() { h.observe(t.name, format, rows, out.bytes) }()
+	defer func() { h.observe(r, t.name, format, rows, out.bytes) }()
 	var err error
 	switch format {
 	case FormatJSON:
@@ -259,6 +268,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, out *trackingWr
 		return
 	}
 	h.Log.Error("report failed while streaming", "path", r.URL.Path, "err", err)
+	trace.SpanFromContext(r.Context()).SetStatus(codes.Error, "the report failed while streaming")
 	panic(http.ErrAbortHandler)
 }
 
@@ -269,6 +279,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	err = restError(err)
 	if code := apperr.CodeOf(err); code == apperr.Internal || code == apperr.Unavailable {
 		h.Log.Error("report failed", "path", r.URL.Path, "err", err)
+		trace.SpanFromContext(r.Context()).SetStatus(codes.Error, "the report failed")
 	}
 	apperr.Write(w, err)
 }
@@ -307,8 +318,36 @@ func restName(field string) string {
 	return field
 }
 
-// observe reports what a response streamed, if anyone listens.
-func (h *Handler) observe(report string, format Format, rows, bytes int64) {
+// The attributes of a report's span.
+const (
+	attrReport = attribute.Key("report.name")   // questions, bookings, bookings-workload, groups-usage
+	attrFormat = attribute.Key("report.format") // json, csv, xlsx
+	attrRows   = attribute.Key("report.rows")   // the rows streamed (groups-usage: its students)
+	attrBytes  = attribute.Key("report.bytes")  // the bytes of the response's body
+)
+
+// traced runs next, the report called report, in a span of its own, the
+// child of the HTTP request's: the report's SQL statements nest under it,
+// and observe notes what it streamed. Without a Tracer it is next.
+func (h *Handler) traced(report string, next http.HandlerFunc) http.HandlerFunc {
+	if h.Tracer == nil {
+		return next
+	}
+	tracer := h.Tracer.Tracer(tracing.Scope)
+	name := "report " + report
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, span := tracer.Start(r.Context(), name, trace.WithAttributes(attrReport.String(report)))
+		defer span.End()
+		next(w, r.WithContext(ctx))
+	}
+}
+
+// observe reports what a response streamed, if anyone listens: to the
+// report's span, and to Observe.
+func (h *Handler) observe(r *http.Request, report string, format Format, rows, bytes int64) {
+	if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+		span.SetAttributes(attrFormat.String(format.Ext()), attrRows.Int64(rows), attrBytes.Int64(bytes))
+	}
 	if h.Observe != nil {
 		h.Observe(report, format.Ext(), rows, bytes)
 	}

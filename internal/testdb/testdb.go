@@ -69,7 +69,13 @@ func SQLite(t testing.TB) *db.DB {
 // test is skipped when TEST_DATABASE_URL is not set.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
-	d := EmptyPostgres(t)
+	return PostgresWith(t)
+}
+
+// PostgresWith is Postgres with the database opened with opts.
+func PostgresWith(t testing.TB, opts ...db.Option) *db.DB {
+	t.Helper()
+	d := emptyPostgres(t, opts...)
 	if err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +85,13 @@ func Postgres(t testing.TB) *db.DB {
 // EmptyPostgres is Postgres without the migrations: a database with no tables.
 func EmptyPostgres(t testing.TB) *db.DB {
 	t.Helper()
+	return emptyPostgres(t)
+}
+
+func emptyPostgres(t testing.TB, opts ...db.Option) *db.DB {
+	t.Helper()
 	dbURL := PostgresURL(t)
-	d, err := db.Open(dbURL)
+	d, err := db.Open(dbURL, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
