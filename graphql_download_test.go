@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/stift/stift-reports/ent/schema/gid"
 	"github.com/stift/stift-reports/ent/school"
 	"github.com/stift/stift-reports/internal/testdb"
+	"github.com/stift/stift-reports/report"
 )
 
 // TestGraphQLDownload sends a nested report query with Accept: text/csv and
@@ -48,7 +51,11 @@ func TestGraphQLDownload(t *testing.T) {
 		if errs := s.gql(t, s.token, query, nil, &data); len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		want := [][]string{{"statusLabel", "description", "student.email", "group.name", "group.school.name", "answerRating"}}
+		// CSV is headed by the field paths, for the programs that read it;
+		// a spreadsheet by labels a person reads.
+		paths := []string{"statusLabel", "description", "student.email", "group.name", "group.school.name", "answerRating"}
+		labels := []string{"Status", "Pergunta", "E-mail do aluno", "Turma", "Escola da turma", "Avaliação da resposta"}
+		want := [][]string{nil}
 		for _, e := range data.QuestionsReport.Edges {
 			n := e.Node
 			email, rating := "", ""
@@ -84,10 +91,15 @@ func TestGraphQLDownload(t *testing.T) {
 			}
 			var got [][]string
 			if accept == "text/csv" {
+				want[0] = paths
 				got, err = csv.NewReader(bytes.NewReader(raw)).ReadAll()
 			} else {
+				want[0] = labels
 				var f *excelize.File
 				if f, err = excelize.OpenReader(bytes.NewReader(raw)); err == nil {
+					if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"Perguntas"}) {
+						t.Errorf("sheets %q, want the report's name, Perguntas", sheets)
+					}
 					got, err = f.GetRows(f.GetSheetList()[0])
 					f.Close()
 				}
@@ -241,7 +253,7 @@ func TestGraphQLDownloadDates(t *testing.T) {
 			t.Fatalf("only %d rows of monthly buckets", len(cells))
 		}
 		for i, row := range cells[1:] {
-			want := fmt.Sprintf("01/%02d/2026 00:00", i+1)
+			want := fmt.Sprintf("01/%02d/2026", i+1) // the day a bucket starts: a date alone
 			if row[0].kind != "date" || row[0].text != want {
 				t.Errorf("bucket %d starts at %s %q, want the date %q", i+1, row[0].kind, row[0].text, want)
 			}
@@ -263,4 +275,157 @@ func readExcelCSV(t *testing.T, body string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// TestGraphQLDownloadReadable: a GraphQL download as a person reads it. The
+// spreadsheet (XLSX, and CSV in the Excel dialect) is headed by labels in
+// Portuguese, or in English when Accept-Language prefers it, an alias
+// standing for the label of its field; its sheet is named after the report;
+// numbers are rounded to 2 decimals as the reports round theirs, and stay
+// number cells. The plain CSV keeps the field paths for programs, with the
+// same rounded numbers.
+func TestGraphQLDownloadReadable(t *testing.T) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		s := newReportServer(t, d, Config{})
+		const query = `{ questionStats(filter: {from: "2025-06-01T00:00:00Z", to: "2026-06-15T15:00:00Z"}, groupBy: [DISCIPLINE]) {
+		  discipline { name } count avgResponseMinutes mediana: p50ResponseMinutes avgRating } }`
+		var data struct {
+			QuestionStats []struct {
+				Discipline                             struct{ Name string }
+				Count                                  int
+				AvgResponseMinutes, Mediana, AvgRating *float64
+			}
+		}
+		if errs := s.gql(t, s.token, query, nil, &data); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		buckets := data.QuestionStats
+		if len(buckets) < 3 {
+			t.Fatalf("only %d disciplines", len(buckets))
+		}
+		// The figures as the download must show them, and proof that
+		// some need rounding.
+		rounded := func(v *float64) string {
+			if v == nil {
+				return ""
+			}
+			return strconv.FormatFloat(report.Round(*v), 'f', -1, 64)
+		}
+		unrounded := 0
+		want := make([][]string, len(buckets))
+		for i, b := range buckets {
+			want[i] = []string{b.Discipline.Name, strconv.Itoa(b.Count), rounded(b.AvgResponseMinutes), rounded(b.Mediana), rounded(b.AvgRating)}
+			for _, v := range []*float64{b.AvgResponseMinutes, b.Mediana, b.AvgRating} {
+				if v != nil && strconv.FormatFloat(*v, 'f', -1, 64) != rounded(v) {
+					unrounded++
+				}
+			}
+		}
+		if unrounded == 0 {
+			t.Fatal("no figure of the query has more than 2 decimals: the test would prove nothing")
+		}
+
+		request := func(accept, lang string) (http.Header, string) {
+			t.Helper()
+			req := s.graphqlRequest(s.token, accept, query)
+			if lang != "" {
+				req.Header.Set("Accept-Language", lang)
+			}
+			status, header, body := send(t, req)
+			if status != 200 {
+				t.Fatalf("%s, %q: %d %.300s", accept, lang, status, body)
+			}
+			return header, body
+		}
+
+		// CSV: paths, rounded numbers.
+		_, plain := request("text/csv", "en")
+		rows, err := csv.NewReader(strings.NewReader(plain)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := []string{"discipline.name", "count", "avgResponseMinutes", "mediana", "avgRating"}; !slices.Equal(rows[0], h) {
+			t.Errorf("CSV header %q, want the paths %q", rows[0], h)
+		}
+		if !slices.EqualFunc(rows[1:], want, slices.Equal) {
+			t.Errorf("CSV rows\n got %q\nwant %q", rows[1:], want)
+		}
+
+		for _, tc := range []struct {
+			lang, content, sheet string
+			header               []string
+		}{
+			{"", "pt-BR", "Estatísticas de perguntas",
+				[]string{"Disciplina", "Perguntas", "Tempo médio de resposta (min)", "mediana", "Avaliação média"}},
+			{"pt-BR,en;q=0.5", "pt-BR", "Estatísticas de perguntas",
+				[]string{"Disciplina", "Perguntas", "Tempo médio de resposta (min)", "mediana", "Avaliação média"}},
+			{"en-US,en;q=0.9,pt;q=0.1", "en", "Question statistics",
+				[]string{"Discipline", "Questions", "Average response time (min)", "mediana", "Average rating"}},
+		} {
+			header, body := request(xlsxType, tc.lang)
+			if got := header.Get("Content-Language"); got != tc.content {
+				t.Errorf("Accept-Language %q: Content-Language %q, want %q", tc.lang, got, tc.content)
+			}
+			f, err := excelize.OpenReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{tc.sheet}) {
+				t.Errorf("Accept-Language %q: sheets %q, want %q", tc.lang, sheets, tc.sheet)
+			}
+			cells := sheetCells(t, f, f.GetSheetList()[0])
+			f.Close()
+			var got []string
+			for _, c := range cells[0] {
+				got = append(got, c.text)
+			}
+			if !slices.Equal(got, tc.header) {
+				t.Errorf("Accept-Language %q: XLSX header %q, want %q", tc.lang, got, tc.header)
+			}
+			if len(cells) != len(want)+1 {
+				t.Fatalf("%d XLSX rows, want %d", len(cells)-1, len(want))
+			}
+			for i, w := range want {
+				for j := 1; j < len(w); j++ {
+					var c sheetCell
+					if j < len(cells[i+1]) {
+						c = cells[i+1][j]
+					}
+					if w[j] != "" && (c.kind != "number" || !sameNumber(c.text, w[j])) || w[j] == "" && c.text != "" {
+						t.Errorf("XLSX row %d col %d is %s %q, want the number %q", i+2, j+1, c.kind, c.text, w[j])
+					}
+				}
+			}
+
+			// The Excel dialect of CSV reads as the spreadsheet does.
+			excel := readExcelCSV(t, func() string {
+				_, b := request("text/csv; dialect=excel", tc.lang)
+				return b
+			}())
+			if !slices.Equal(excel[0], tc.header) {
+				t.Errorf("Accept-Language %q: Excel CSV header %q, want %q", tc.lang, excel[0], tc.header)
+			}
+			for i, w := range want {
+				if got := at(excel[i+1], 2); got != strings.Replace(w[2], ".", ",", 1) {
+					t.Errorf("Excel CSV row %d: average %q, want %q", i+2, got, w[2])
+				}
+			}
+		}
+
+		// An alias names the sheet.
+		aliased := strings.Replace(query, "{ questionStats(", "{ estatisticas: questionStats(", 1)
+		status, _, raw := send(t, s.graphqlRequest(s.token, xlsxType, aliased))
+		if status != 200 {
+			t.Fatalf("aliased: %d %.300s", status, raw)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"estatisticas"}) {
+			t.Errorf("aliased report: sheets %q, want its alias", sheets)
+		}
+	})
 }

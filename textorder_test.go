@@ -118,3 +118,138 @@ func TestReportsSortPortuguese(t *testing.T) {
 func orderedID(kind, i int) gid.UserID {
 	return gid.UserID(uuid.MustParse(fmt.Sprintf("00000000-0000-4000-8000-%04x%08x", kind, i)))
 }
+
+// TestGraphQLSortsPortuguese: a GraphQL connection ordered by a name sorts
+// it as the reports do (testdb.PortugueseOrder), ascending and descending,
+// equal names by id, and its cursors page through that order without
+// skipping or repeating a row, on both databases.
+func TestGraphQLSortsPortuguese(t *testing.T) {
+	t.Parallel()
+	names := testdb.PortugueseOrder()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		ctx := auth.SystemContext(context.Background())
+		c := d.Client
+		school := c.School.Create().SetName("Escola").SaveX(ctx)
+		groupNames := []string{"Turma Zeta", "Turma Única", "Turma acesso", "Turma Ímpar", "Turma Ação"}
+		for _, name := range groupNames {
+			c.Group.Create().SetName(name).SetSchool(school).ExecX(ctx)
+		}
+		wantGroups := []string{"Turma Ação", "Turma acesso", "Turma Ímpar", "Turma Única", "Turma Zeta"}
+		// Created in reverse; ids ascend in the expected order, so that
+		// equal names tie as they should.
+		for i := len(names) - 1; i >= 0; i-- {
+			c.User.Create().SetID(orderedID(1, i)).SetFirstName(names[i]).SetLastName(names[len(names)-1-i]).
+				SetEmail(fmt.Sprintf("t%02d@stift.com.br", i)).SetRole(user.RoleTEACHER).
+				SetCreatedAt(time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC)).ExecX(ctx)
+		}
+		s := startReportServer(t, d, Config{})
+
+		// pages reads a connection of query in pages of 3 and returns the
+		// values of its nodes' field.
+		pages := func(t *testing.T, query, field string) []string {
+			t.Helper()
+			var got []string
+			var after any
+			for page := 0; ; page++ {
+				var data map[string]struct {
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+					Edges []struct{ Node map[string]string }
+				}
+				if errs := s.gql(t, s.token, query, map[string]any{"after": after}, &data); len(errs) > 0 {
+					t.Fatalf("page %d: %v", page, errs)
+				}
+				for _, conn := range data {
+					for _, e := range conn.Edges {
+						got = append(got, e.Node[field])
+					}
+					if !conn.PageInfo.HasNextPage {
+						return got
+					}
+					after = conn.PageInfo.EndCursor
+				}
+				if page > 100 {
+					t.Fatal("no last page")
+				}
+			}
+		}
+		emails := func(order []int) []string {
+			out := make([]string, len(order))
+			for i, n := range order {
+				out[i] = fmt.Sprintf("t%02d@stift.com.br", n)
+			}
+			return out
+		}
+		// rank is the place of a name in the order, equal names sharing
+		// the first; users are sorted by ranks, then by id (i).
+		rank := func(name string) int { return slices.Index(names, name) }
+		order := func(key func(i int) []int) []int {
+			out := make([]int, len(names))
+			for i := range out {
+				out[i] = i
+			}
+			slices.SortStableFunc(out, func(a, b int) int { return slices.Compare(key(a), key(b)) })
+			return out
+		}
+		last := func(i int) string { return names[len(names)-1-i] }
+		ascending := order(func(i int) []int { return []int{rank(names[i]), i} })
+		descending := order(func(i int) []int { return []int{-rank(names[i]), i} })
+		byLast := order(func(i int) []int { return []int{rank(last(i)), rank(names[i]), i} })
+
+		for _, tc := range []struct {
+			name, query, field string
+			want               []string
+		}{
+			{"users by first name", `query($after: Cursor) { users(first: 3, after: $after, orderBy: {field: FIRST_NAME}) {
+				pageInfo { hasNextPage endCursor } edges { node { email } } } }`, "email", emails(ascending)},
+			{"users by first name, descending", `query($after: Cursor) { users(first: 3, after: $after, orderBy: {field: FIRST_NAME, direction: DESC}) {
+				pageInfo { hasNextPage endCursor } edges { node { email } } } }`, "email", emails(descending)},
+			{"users by last name, then first name", `query($after: Cursor) { users(first: 3, after: $after, orderBy: [{field: LAST_NAME}, {field: FIRST_NAME}]) {
+				pageInfo { hasNextPage endCursor } edges { node { email } } } }`, "email", emails(byLast)},
+			{"groups by name", `query($after: Cursor) { groups(first: 2, after: $after, orderBy: {field: NAME}) {
+				pageInfo { hasNextPage endCursor } edges { node { name } } } }`, "name", wantGroups},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := pages(t, tc.query, tc.field); !slices.Equal(got, tc.want) {
+					t.Errorf("\n got %q\nwant %q", got, tc.want)
+				}
+			})
+		}
+		// The order keeps the token's scope, the count and the nodes
+		// nested in the rows.
+		other := c.School.Create().SetName("Outra escola").SaveX(ctx)
+		c.Group.Create().SetName("Turma Aberta").SetSchool(other).ExecX(ctx)
+		scoped := s.newToken(t, auth.TokenSpec{Name: "one school", Schools: []gid.SchoolID{school.ID}})
+		var data struct {
+			Groups struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Name   string
+						School struct{ Name string }
+					}
+				}
+			}
+		}
+		if errs := s.gql(t, scoped, `{ groups(orderBy: {field: NAME, direction: DESC}) { totalCount edges { node { name school { name } } } } }`, nil, &data); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var got []string
+		for _, e := range data.Groups.Edges {
+			if e.Node.School.Name != "Escola" {
+				t.Errorf("group %q of %q, outside the token's school", e.Node.Name, e.Node.School.Name)
+			}
+			got = append(got, e.Node.Name)
+		}
+		want := slices.Clone(wantGroups)
+		slices.Reverse(want)
+		if data.Groups.TotalCount != len(wantGroups) || !slices.Equal(got, want) {
+			t.Errorf("one school's groups: %d, %q; want %d, %q", data.Groups.TotalCount, got, len(wantGroups), want)
+		}
+		if slices.Index(names, "Ícaro") > slices.Index(names, "Valentina") {
+			t.Fatal("the names do not put Ícaro before Valentina")
+		}
+	})
+}

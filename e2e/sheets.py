@@ -2,16 +2,18 @@
 
   sheets.py download DIR   downloads, from the server at STIFT_URL with the
                            token STIFT_TOKEN, every REST report as XLSX and
-                           in the Excel dialect of CSV, and two GraphQL
-                           downloads as XLSX, into DIR
+                           in the Excel dialect of CSV, and three GraphQL
+                           downloads as XLSX (one in English), into DIR
   sheets.py check DIR      checks with openpyxl, in DIR/files, the XLSX files
                            as downloaded; in DIR/lo, the same files once
                            LibreOffice has read and saved them; in
                            DIR/lo-csv, the Excel dialect CSVs as LibreOffice
                            in Portuguese (Brazil) imported them
 
-The checks: each typed column holds only values of its type (dates are
-dates, numbers numbers, booleans booleans) and at least one; no text cell
+The checks: each sheet is named as expected and headed by the expected
+labels; each typed column holds only values of its type (dates are dates,
+numbers numbers with at most 2 decimals, booleans booleans) and at least
+one; no text cell
 is a date written as text; each sheet's header row is frozen and carries an
 autofilter; the downloaded files name their font. Exits 1 on any failure,
 printing each.
@@ -43,7 +45,8 @@ BOOLEAN_FORMAT = '"VERDADEIRO";"VERDADEIRO";"FALSO"'  # export's booleanFormat
 DATE, DATETIME, NUMBER, BOOL = "date", "date and time", "number", "boolean"
 
 # What each download holds: sheet → tables, each found by the label of its
-# first column in column A, mapping column labels to kinds; "*" names a
+# first column in column A, mapping column labels to kinds (None: the
+# header alone is checked); "*" names a
 # key-value table (Indicador/Valor): its labels are those of column A and
 # the kinds those of column B. REQUIRED lists the columns that must have a
 # value in the demo's period.
@@ -73,15 +76,24 @@ EXPECTED = {
                                  "Bloqueado em": DATE, "Excluído em": DATE}},
         "Disciplinas": {"Disciplina": {"Total de perguntas": NUMBER, "Tempo médio de resposta (min)": NUMBER}},
     },
-    "graphql-questions": {None: {"createdAt": {
-        "createdAt": DATETIME, "answeredAt": DATETIME, "anonymous": BOOL, "answerRating": NUMBER}}},
-    "graphql-stats": {None: {"bucketStart": {"bucketStart": DATETIME, "count": NUMBER}}},
+    # GraphQL downloads: labels, not field paths, head the columns (in
+    # English when Accept-Language asks for it); the sheet is named after
+    # the report; a month bucket is a date.
+    "graphql-questions": {"Perguntas": {"Criada em": {
+        "Criada em": DATETIME, "Respondida em": DATETIME, "Status": None, "Anônima": BOOL,
+        "Avaliação da resposta": NUMBER, "E-mail do aluno": None, "Disciplina": None}}},
+    "graphql-stats": {"Estatísticas de perguntas": {"Início do período": {
+        "Início do período": DATE, "Perguntas": NUMBER, "Respondidas": NUMBER,
+        "Tempo médio de resposta (min)": NUMBER, "Avaliação média": NUMBER}}},
+    "graphql-stats-en": {"Question statistics": {"Period start": {
+        "Period start": DATE, "Questions": NUMBER, "Answered": NUMBER,
+        "Average response time (min)": NUMBER, "Average rating": NUMBER}}},
 }
 REQUIRED = {
     "Criada em", "Respondida em", "Anônima", "Viu a resposta", "Criado em", "Agendado para", "Início",
     "Término", "Duração (min)", "Minutos semanais", "Início do período", "Fim do período",
-    "Total de perguntas", "Perguntas", "Ativo", "Perguntas respondidas", "createdAt", "anonymous",
-    "bucketStart", "count",
+    "Total de perguntas", "Perguntas", "Ativo", "Perguntas respondidas", "Respondidas",
+    "Tempo médio de resposta (min)", "Period start", "Questions", "Answered", "Average response time (min)",
 }
 
 # A text cell that is nothing but a date or a time was meant as one.
@@ -90,12 +102,14 @@ DATE_TEXT = re.compile(r"^(\d\d/\d\d/\d{4}|\d{4}-\d\d-\d\d)([ T]\d\d:\d\d.*)?$")
 
 # --- download ----------------------------------------------------------------
 
-def request(path, accept, body):
+def request(path, accept, body, language=None):
     """POSTs the JSON body to path and returns the response's headers and bytes."""
+    headers = {"Authorization": "Bearer " + os.environ["STIFT_TOKEN"],
+               "Content-Type": "application/json", "Accept": accept}
+    if language:
+        headers["Accept-Language"] = language
     req = urllib.request.Request(
-        os.environ["STIFT_URL"] + path, data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": "Bearer " + os.environ["STIFT_TOKEN"],
-                 "Content-Type": "application/json", "Accept": accept})
+        os.environ["STIFT_URL"] + path, data=json.dumps(body).encode(), method="POST", headers=headers)
     with urllib.request.urlopen(req, timeout=60) as resp:
         return resp.headers, resp.read()
 
@@ -158,17 +172,19 @@ def download(out):
             headers, data = request("/v1/reports/" + name, accept, body)
             save(out, file, headers, data, accept)
 
+    stats = (f'{{ questionStats(filter: {{from: "{iso(end - 365 * day)}", to: "{iso(end)}"}}, '
+             'groupBy: [], timeBucket: MONTH, timezone: "America/Sao_Paulo") '
+             '{ bucketStart count answeredCount avgResponseMinutes avgRating } }')
     queries = {
-        "graphql-questions": f'{{ questionsReport(input: {{from: "{iso(period["start_date"])}", '
-                             f'to: "{iso(period["end_date"])}"}}, first: 200) {{ edges {{ node {{ '
-                             'createdAt answeredAt statusLabel anonymous answerRating student { email } '
-                             'discipline { name } } } } }',
-        "graphql-stats": f'{{ questionStats(filter: {{from: "{iso(end - 365 * day)}", to: "{iso(end)}"}}, '
-                         'groupBy: [], timeBucket: MONTH, timezone: "America/Sao_Paulo") '
-                         '{ bucketStart count answeredCount avgResponseMinutes avgRating } }',
+        "graphql-questions": (f'{{ questionsReport(input: {{from: "{iso(period["start_date"])}", '
+                              f'to: "{iso(period["end_date"])}"}}, first: 200) {{ edges {{ node {{ '
+                              'createdAt answeredAt statusLabel anonymous answerRating student { email } '
+                              'discipline { name } } } } }', None),
+        "graphql-stats": (stats, None),
+        "graphql-stats-en": (stats, "en-US,en;q=0.9"),
     }
-    for name, query in queries.items():
-        headers, data = request("/graphql", XLSX, {"query": query})
+    for name, (query, language) in queries.items():
+        headers, data = request("/graphql", XLSX, {"query": query}, language)
         save(out, name + ".xlsx", headers, data, XLSX)
 
 
@@ -291,6 +307,8 @@ class Checker:
             self.cells(f"{where} {label!r}", [r[i] for r in rows if i < len(r)], kind, label in REQUIRED, source)
 
     def cells(self, where, cells, kind, required, source):
+        if kind is None:
+            return  # a column checked for its header only
         values = [c for c in cells if c.value is not None]
         if required and not values:
             self.fail(where, f"no value in {len(cells)} rows")
@@ -301,7 +319,9 @@ class Checker:
                 if ok and kind == DATE:
                     ok = v.time() == datetime.time(0)
             elif kind == NUMBER:
-                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+                # Figures are rounded as the reports round them: never
+                # more than 2 decimals.
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool) and round(v, 2) == v
             elif source == "download":
                 # Booleans carry the format that makes LibreOffice show
                 # words rather than 1 and 0.

@@ -6,8 +6,9 @@
 #
 #   1. builds and starts the server (e2e/server.sh) with the demo data;
 #   2. sheets.py download: every REST report as XLSX and in the Excel
-#      dialect of CSV (Accept: text/csv; dialect=excel), and two GraphQL
-#      downloads as XLSX, into e2e/out/sheets/files/;
+#      dialect of CSV (Accept: text/csv; dialect=excel), and three GraphQL
+#      downloads as XLSX (one with Accept-Language: en), into
+#      e2e/out/sheets/files/;
 #   3. LibreOffice headless: saves each XLSX again (lo/), imports each CSV
 #      as LibreOffice in Portuguese (Brazil) does (lo-csv/), and prints the
 #      XLSX and the imported CSVs to PDF, each sheet whole on one page

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/text/language"
 
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/export"
@@ -22,8 +23,10 @@ import (
 
 // Downloads: a GraphQL request sent with Accept: text/csv or the XLSX type
 // is executed as usual, and the single list or connection it selects is
-// sent as a spreadsheet, its columns named by the selected field paths.
-// Other Accept headers keep the GraphQL-over-HTTP behaviour. A result with
+// sent as a spreadsheet: a CSV file headed by the selected field paths, for
+// programs; an XLSX file (or the Excel dialect of CSV) headed by labels in
+// the language Accept-Language prefers (download.Plan.Columns). Other
+// Accept headers keep the GraphQL-over-HTTP behaviour. A result with
 // errors is sent as the usual JSON, so the client sees what went wrong.
 //
 // A download is the result of one query, so its rows are bounded by the
@@ -102,6 +105,21 @@ func downloadZone(ctx context.Context, c *captured, zones func(context.Context) 
 		}
 	}
 	return time.UTC
+}
+
+// languageTags are the languages of the headers of downloads, by
+// download.Language; the first, Portuguese (Brazil), is the default.
+var languageTags = []language.Tag{download.Portuguese: language.BrazilianPortuguese, download.English: language.English}
+
+var languages = language.NewMatcher(languageTags)
+
+// downloadLanguage is the language of the headers and sheet name of the
+// download r asks for: the one of languageTags that its Accept-Language
+// prefers (q-values honored; en-US and en-GB are English, pt-PT
+// Portuguese), Portuguese (Brazil) when it names neither or none.
+func downloadLanguage(r *http.Request) download.Language {
+	_, i := language.MatchStrings(languages, r.Header.Get("Accept-Language"))
+	return download.Language(i)
 }
 
 // MaxDownloadBytes is the largest JSON result of a query that a download
@@ -191,21 +209,29 @@ func withDownloads(next http.Handler, xlsx export.XLSXOptions, zones func(contex
 			w.Write(buf.body.Bytes())
 			return
 		}
-		cols, rows, err := download.Table(c.doc, c.op, result.Data, downloadZone(r.Context(), c, zones))
+		plan, err := download.Parse(c.doc, c.op)
+		var rows export.Rows
+		if err == nil {
+			rows, err = plan.Rows(result.Data, downloadZone(r.Context(), c, zones))
+		}
 		if err != nil {
 			apperr.Write(w, apperr.Errorf(apperr.Invalid, "%s", err.Error()))
 			return
 		}
+		lang := downloadLanguage(r)
+		cols := plan.Columns(lang)
 		w.Header().Set("Content-Type", format.ContentType())
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Disposition", rest.ContentDisposition(fieldName(c)+"."+format.Ext()))
+		w.Header().Set("Content-Language", languageTags[lang].String())
+		w.Header().Add("Vary", "Accept, Accept-Language")
 		switch format {
 		case rest.FormatCSV:
 			err = export.WriteCSV(w, cols, rows)
 		case rest.FormatExcelCSV:
 			err = export.WriteExcelCSV(w, cols, rows)
 		case rest.FormatXLSX:
-			err = export.WriteXLSX(w, "GraphQL", cols, rows, xlsx)
+			err = export.WriteXLSX(w, plan.SheetName(lang), cols, rows, xlsx)
 		}
 		switch {
 		case err == nil:

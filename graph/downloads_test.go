@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stift/stift-reports/export"
+	"github.com/stift/stift-reports/graph/download"
 )
 
 // TestDownloadResultBound: a download whose GraphQL result is over
@@ -78,6 +79,37 @@ func TestIsDownload(t *testing.T) {
 		req.Header.Set("Accept", c.accept)
 		if got := IsDownload(req); got != c.want {
 			t.Errorf("%s with Accept %q: IsDownload = %v, want %v", c.method, c.accept, got, c.want)
+		}
+	}
+}
+
+// TestDownloadLanguage: Accept-Language chooses English or Portuguese
+// (Brazil), the default.
+func TestDownloadLanguage(t *testing.T) {
+	for _, c := range []struct {
+		accept string
+		want   download.Language
+	}{
+		{"", download.Portuguese},
+		{"pt-BR", download.Portuguese},
+		{"pt-PT", download.Portuguese},
+		{"pt", download.Portuguese},
+		{"en", download.English},
+		{"en-US,en;q=0.9", download.English},
+		{"en-GB", download.English},
+		{"fr, en;q=0.5", download.English},
+		{"en;q=0.2, pt-BR;q=0.8", download.Portuguese},
+		{"de, pt;q=0.1", download.Portuguese},
+		{"es", download.Portuguese},
+		{"ja", download.Portuguese},
+		{"*", download.Portuguese},
+		{"en;q=x;;;", download.Portuguese},
+		{strings.Repeat("en-", 1000), download.Portuguese},
+	} {
+		req := httptest.NewRequest("POST", "/graphql", nil)
+		req.Header.Set("Accept-Language", c.accept)
+		if got := downloadLanguage(req); got != c.want {
+			t.Errorf("Accept-Language %.40q: language %d, want %d", c.accept, got, c.want)
 		}
 	}
 }

@@ -10,6 +10,12 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/stift/stift-reports/ent"
+	"github.com/stift/stift-reports/ent/bookingroom"
+	"github.com/stift/stift-reports/ent/discipline"
+	"github.com/stift/stift-reports/ent/group"
+	"github.com/stift/stift-reports/ent/school"
+	"github.com/stift/stift-reports/ent/subject"
+	"github.com/stift/stift-reports/ent/user"
 )
 
 // Node is the resolver for the node field.
@@ -34,19 +40,28 @@ func (r *queryResolver) Bookings(ctx context.Context, after *entgql.Cursor[strin
 
 // BookingRooms is the resolver for the bookingRooms field.
 func (r *queryResolver) BookingRooms(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.BookingRoomOrder, where *ent.BookingRoomWhereInput) (*ent.BookingRoomConnection, error) {
-	return r.Client.BookingRoom.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.BookingRoom.Query()
+	q.Modify(textOrder(orderBy, func(o *ent.BookingRoomOrder) string { return o.Field.String() },
+		bookingroom.Table, bookingroom.Columns, bookingroom.FieldName)...)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithBookingRoomOrder(orderBy), ent.WithBookingRoomFilter(where.Filter))
 }
 
 // Disciplines is the resolver for the disciplines field.
 func (r *queryResolver) Disciplines(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.DisciplineOrder, where *ent.DisciplineWhereInput) (*ent.DisciplineConnection, error) {
-	return r.Client.Discipline.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.Discipline.Query()
+	q.Modify(textOrder(orderBy, func(o *ent.DisciplineOrder) string { return o.Field.String() },
+		discipline.Table, discipline.Columns, discipline.FieldName)...)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithDisciplineOrder(orderBy), ent.WithDisciplineFilter(where.Filter))
 }
 
 // Groups is the resolver for the groups field.
 func (r *queryResolver) Groups(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.GroupOrder, where *ent.GroupWhereInput) (*ent.GroupConnection, error) {
-	return r.Client.Group.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.Group.Query()
+	q.Modify(textOrder(orderBy, func(o *ent.GroupOrder) string { return o.Field.String() },
+		group.Table, group.Columns, group.FieldName)...)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithGroupOrder(orderBy), ent.WithGroupFilter(where.Filter))
 }
 
@@ -58,19 +73,28 @@ func (r *queryResolver) Questions(ctx context.Context, after *entgql.Cursor[stri
 
 // Schools is the resolver for the schools field.
 func (r *queryResolver) Schools(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SchoolOrder, where *ent.SchoolWhereInput) (*ent.SchoolConnection, error) {
-	return r.Client.School.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.School.Query()
+	q.Modify(textOrder(orderBy, func(o *ent.SchoolOrder) string { return o.Field.String() },
+		school.Table, school.Columns, school.FieldName)...)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithSchoolOrder(orderBy), ent.WithSchoolFilter(where.Filter))
 }
 
 // Subjects is the resolver for the subjects field.
 func (r *queryResolver) Subjects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SubjectOrder, where *ent.SubjectWhereInput) (*ent.SubjectConnection, error) {
-	return r.Client.Subject.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.Subject.Query()
+	q.Modify(textOrder(orderBy, func(o *ent.SubjectOrder) string { return o.Field.String() },
+		subject.Table, subject.Columns, subject.FieldName)...)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithSubjectOrder(orderBy), ent.WithSubjectFilter(where.Filter))
 }
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
-	return r.Client.User.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.User.Query()
+	q.Modify(textOrder(orderBy, func(o *ent.UserOrder) string { return o.Field.String() },
+		user.Table, user.Columns, user.FieldFirstName, user.FieldLastName)...)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 

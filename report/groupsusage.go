@@ -459,11 +459,19 @@ func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	return out, nil
 }
 
-// round2 rounds an average to two decimals; nil when there was nothing to average.
+// round2 rounds an average as Round does; nil when there was nothing to
+// average.
 func round2(v sql.NullFloat64) *float64 {
 	if !v.Valid {
 		return nil
 	}
-	r := math.Round(v.Float64*100) / 100
+	r := Round(v.Float64)
 	return &r
+}
+
+// Round rounds a figure of a report to two decimals, half away from zero,
+// as the reports give averages: 43615.194 is 43615.19, 63.160000000000004
+// is 63.16. Downloads of GraphQL results round their numbers so too.
+func Round(v float64) float64 {
+	return math.Round(v*100) / 100
 }

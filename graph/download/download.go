@@ -17,7 +17,13 @@
 // when every value is null: one per leaf field selected under the row, named
 // by the dotted path of response keys (an alias wins over the field name),
 // such as "student.email" or "group.school.name". Column.Key and
-// Column.Header are both that path. Fields are collected as GraphQL
+// Column.Header are both that path, which a CSV file is headed by for the
+// programs that read it. Column.Label is what a person reads, in a
+// spreadsheet and in the Excel dialect of CSV, in Portuguese or English
+// (labels.go): the label of the leaf, composed with those of the objects
+// above it ("E-mail do aluno", "Student email"; "Escola da turma" for
+// group.school.name, whose name stands for the school), an alias given by
+// the client standing for the label of its field. Fields are collected as GraphQL
 // execution collects them: fields with the same response key are merged
 // (their columns follow the first occurrence), and inline fragments and
 // fragment spreads are followed whatever their type condition, so a row of
@@ -36,10 +42,12 @@
 //   - a string stays a string and a boolean a bool (strings are not
 //     sanitised here: the export encoders do it), but for a field of the
 //     scalar Time, whose RFC 3339 text becomes an export.Time: the text as
-//     it is for CSV, a date cell in the download's zone for XLSX;
+//     it is for CSV, a date cell in the download's zone for XLSX (the date
+//     alone for the start of a stats bucket that falls on midnight there);
 //   - a number is an int64 when it is an integer that fits, else a float64
-//     (the data is decoded with json.Decoder.UseNumber, so ids and counts
-//     stay exact);
+//     rounded to 2 decimals as the reports round their figures (the data
+//     is decoded with json.Decoder.UseNumber, so ids and counts stay
+//     exact);
 //   - a list leaf, such as groups: [String!], is a []string of its items'
 //     text: numbers formatted as in a cell, booleans as true/false, nulls
 //     skipped, nested lists flattened;
@@ -71,9 +79,11 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/stift/stift-reports/export"
+	"github.com/stift/stift-reports/report"
 )
 
-// Table flattens the result of a GraphQL operation into a table.
+// Table flattens the result of a GraphQL operation into a table: [Parse],
+// then the columns with Portuguese labels and the rows of data in one call.
 // doc is the parsed and validated operation document (gqlparser ast, with
 // definitions bound to the schema, as graphql.OperationContext.Doc gives it),
 // operationName selects the operation ("" when the document has one), data is
@@ -84,33 +94,95 @@ import (
 // sentences meant for the client (a 400 response). Errors of a single row,
 // which a well-formed result never has, come from the Rows iterator.
 func Table(doc *ast.QueryDocument, operationName string, data []byte, zone *time.Location) ([]export.Column, export.Rows, error) {
-	shape, err := plan(doc, operationName)
+	p, err := Parse(doc, operationName)
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := shape.rows(data)
+	rows, err := p.Rows(data, zone)
 	if err != nil {
 		return nil, nil, err
 	}
-	cols := make([]export.Column, len(shape.columns))
-	for i, c := range shape.columns {
-		cols[i] = export.Column{Key: c.key, Header: c.key}
+	return p.Columns(Portuguese), rows, nil
+}
+
+// Plan is what an operation says about its download: where the rows are in
+// its result, and their columns.
+type Plan struct{ t *table }
+
+// Parse reads the download of an operation (see Table for its arguments
+// and errors).
+func Parse(doc *ast.QueryDocument, operationName string) (*Plan, error) {
+	t, err := plan(doc, operationName)
+	if err != nil {
+		return nil, err
 	}
-	return cols, rowSeq(shape.columns, items, zone), nil
+	return &Plan{t}, nil
+}
+
+// Field is the response key of the top-level field, which names the file.
+func (p *Plan) Field() string { return p.t.field }
+
+// Connection reports whether the rows are the nodes of a connection, which
+// a download reads page by page; else they are the items of a list.
+func (p *Plan) Connection() bool { return p.t.edges != "" }
+
+// Columns are the table's columns: the Key and the Header of each are its
+// path of response keys (student.email), which a CSV file is headed by for
+// the programs that read it; the Label is what a person reads in lang, in
+// a spreadsheet and in the Excel dialect of CSV (E-mail do aluno).
+func (p *Plan) Columns(lang Language) []export.Column {
+	cols := make([]export.Column, len(p.t.columns))
+	for i, c := range p.t.columns {
+		cols[i] = export.Column{Key: c.key, Header: c.key, Label: compose(c.steps, lang)}
+		if cols[i].Label == "" {
+			cols[i].Label = c.key
+		}
+	}
+	return cols
+}
+
+// SheetName is the name of the report in lang, for its XLSX sheet: the
+// label of the top-level field (Perguntas for questionsReport), or the alias
+// the client gave it, made a name Excel accepts (sheetName).
+func (p *Plan) SheetName(lang Language) string {
+	return sheetName(p.t.root.text(lang))
+}
+
+// Rows returns the rows of data, the "data" member of the result of the
+// operation: the items of its list, or the nodes of one page of its
+// connection. Their times are shown in zone (nil: the offset each is
+// written with).
+func (p *Plan) Rows(data []byte, zone *time.Location) (export.Rows, error) {
+	items, err := p.t.rows(data)
+	if err != nil {
+		return nil, err
+	}
+	return rowSeq(p.t.columns, items, zone), nil
 }
 
 // column is a leaf under the row and the response keys that lead to it.
 type column struct {
-	key  string
-	path []string
-	time bool // the leaf is of the scalar Time
+	key   string
+	path  []string
+	steps []step // the fields along path, for its label
+	time  bool   // the leaf is of the scalar Time
+	day   bool   // the leaf is a time bucket's start, shown as a date
+}
+
+// dayFields are the fields of type Time holding the start of a day, a week
+// or a month: a spreadsheet shows them as dates when they fall on midnight
+// in the download's zone (the zone the buckets were asked in).
+var dayFields = map[string]bool{
+	"QuestionStatsBucket.bucketStart": true,
+	"BookingStatsBucket.bucketStart":  true,
 }
 
 // table is what the document says about the download: where the rows are
 // in the data and which columns they have.
 type table struct {
-	// field is the response key of the top-level field.
+	// field is the response key of the top-level field, root the field.
 	field string
+	root  step
 	// edges and node are the response keys of a connection's edges and
 	// node fields; both are empty for a list.
 	edges, node string
@@ -144,9 +216,10 @@ func plan(doc *ast.QueryDocument, operationName string) (*table, error) {
 		return nil, fmt.Errorf("A download selects exactly one field; this query selects %d.", len(top))
 	}
 	root := top[0]
-	t := &table{field: root.key}
+	t := &table{field: root.key, root: root.step()}
 	def := root.fields[0].Definition
 	rowKey, rowSel := root.key, root.selections()
+	rowStep := t.root
 	// A list is a list, whatever it selects; another field is a connection
 	// when it selects edges { node }. A document not bound to a schema has
 	// no types: a field without edges { node } is then taken for a list,
@@ -163,15 +236,16 @@ func plan(doc *ast.QueryDocument, operationName string) (*table, error) {
 		} else {
 			t.edges, t.node = edges.key, node.key
 			rowKey, rowSel = node.key, node.selections()
+			rowStep = node.step()
 		}
 	}
 	if len(rowSel) == 0 {
 		// A list of scalars: one column, the field itself.
-		t.columns = []column{{key: rowKey}}
+		t.columns = []column{{key: rowKey, steps: []step{rowStep}}}
 		return t, nil
 	}
 	seen := map[string]bool{}
-	c.columns(rowSel, nil, seen, &t.columns)
+	c.columns(rowSel, nil, nil, seen, &t.columns)
 	if len(t.columns) == 0 {
 		return nil, errors.New("A download needs at least one field under each row.")
 	}
@@ -186,6 +260,19 @@ type group struct {
 }
 
 func (g *group) name() string { return g.fields[0].Name }
+
+// step is the group's field as a step of a column's path.
+func (g *group) step() step {
+	f := g.fields[0]
+	s := step{name: f.Name}
+	if f.ObjectDefinition != nil {
+		s.typ = f.ObjectDefinition.Name
+	}
+	if g.key != f.Name {
+		s.alias = g.key
+	}
+	return s
+}
 
 // selections is the merged selection set of the group's fields.
 func (g *group) selections() ast.SelectionSet {
@@ -294,15 +381,16 @@ func (c *collector) connection(root *group) (edges, node *group, err error) {
 }
 
 // columns appends to cols a column for every leaf under sel, prefix being
-// the path of sel's own field.
-func (c *collector) columns(sel ast.SelectionSet, prefix []string, seen map[string]bool, cols *[]column) {
+// the path of sel's own field and steps its fields.
+func (c *collector) columns(sel ast.SelectionSet, prefix []string, steps []step, seen map[string]bool, cols *[]column) {
 	for _, g := range c.collect(sel) {
 		if g.key == "__typename" && g.name() == "__typename" {
 			continue
 		}
 		path := append(slices.Clip(prefix), g.key)
+		here := append(slices.Clip(steps), g.step())
 		if !g.leaf() {
-			c.columns(g.selections(), path, seen, cols)
+			c.columns(g.selections(), path, here, seen, cols)
 			continue
 		}
 		key := strings.Join(path, ".")
@@ -312,7 +400,9 @@ func (c *collector) columns(sel ast.SelectionSet, prefix []string, seen map[stri
 		seen[key] = true
 		def := g.fields[0].Definition
 		isTime := def != nil && def.Type != nil && def.Type.Elem == nil && def.Type.NamedType == "Time"
-		*cols = append(*cols, column{key: key, path: path, time: isTime})
+		leaf := here[len(here)-1]
+		*cols = append(*cols, column{key: key, path: path, steps: here, time: isTime,
+			day: isTime && dayFields[leaf.typ+"."+leaf.name]})
 	}
 }
 
@@ -404,7 +494,7 @@ func rowSeq(cols []column, items []any, zone *time.Location) export.Rows {
 					return
 				}
 				if text, ok := v.(string); ok && c.time {
-					v = timeCell(text, zone)
+					v = timeCell(text, zone, c.day)
 				}
 				row[j] = v
 			}
@@ -468,8 +558,9 @@ func leaf(v any) (any, error) {
 }
 
 // timeCell is the value of a Time written as text: an export.Time showing
-// it in zone, or the text itself if it is not RFC 3339.
-func timeCell(text string, zone *time.Location) any {
+// it in zone, a date alone when day is set and it falls on midnight there;
+// or the text itself if it is not RFC 3339.
+func timeCell(text string, zone *time.Location, day bool) any {
 	t, err := time.Parse(time.RFC3339Nano, text)
 	if err != nil {
 		return text
@@ -477,10 +568,12 @@ func timeCell(text string, zone *time.Location) any {
 	if zone != nil {
 		t = t.In(zone)
 	}
-	return export.Time{At: t, Text: text}
+	midnight := t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	return export.Time{At: t, Text: text, Date: day && midnight}
 }
 
-// number is n as an int64 when it is an integer that fits, else a float64.
+// number is n as an int64 when it is an integer that fits, else a float64
+// rounded as the reports round their figures (report.Round: 2 decimals).
 func number(n json.Number) any {
 	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
 		return i
@@ -488,6 +581,9 @@ func number(n json.Number) any {
 	// Valid JSON numbers parse; one out of range becomes ±Inf, which the
 	// encoders write as an empty cell.
 	f, _ := strconv.ParseFloat(string(n), 64)
+	if math.Abs(f) < 1e15 { // larger ones have no decimals to round
+		f = report.Round(f)
+	}
 	return f
 }
 

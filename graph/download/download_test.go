@@ -559,8 +559,9 @@ func TestLeafShapes(t *testing.T) {
 	}
 }
 
-// Numbers stay exact: integers that fit are int64, others float64 (written
+// Integers stay exact: those that fit are int64, others float64 (written
 // in list text as export writes a float64 cell; 1e400 is +Inf, dropped).
+// Other numbers are rounded to 2 decimals, as the reports round theirs.
 func TestNumbers(t *testing.T) {
 	schema := loadSchema(t)
 	doc := loadQuery(t, schema, `{ students { scores } }`)
@@ -574,7 +575,7 @@ func TestNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]any{{[]string{"9223372036854775807", "9223372036854776000", "0", "100", "0.125"}}}
+	want := [][]any{{[]string{"9223372036854775807", "9223372036854776000", "0", "100", "0.13"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows = %#v, want %#v", got, want)
 	}
@@ -587,6 +588,11 @@ func TestNumbers(t *testing.T) {
 		{"1.5", 1.5},
 		{"1e2", 100.0},
 		{"9223372036854775808", 9223372036854775808.0},
+		{"63.160000000000004", 63.16},
+		{"1010.3666666666667", 1010.37},
+		{"-0.125", -0.13},
+		{"4.5", 4.5},
+		{"1e300", 1e300},
 	} {
 		if got := number(json.Number(tt.in)); got != tt.want {
 			t.Errorf("number(%s) = %#v, want %#v", tt.in, got, tt.want)
@@ -647,6 +653,26 @@ type Query { rows: [Row!]! }`})
 		}
 		if got[0][1] != "2026-01-01T03:00:00Z" || !reflect.DeepEqual(got[0][2], []string{"2026-01-01T03:00:00Z"}) {
 			t.Errorf("a String and a list of times are text: %#v", got[0][1:])
+		}
+	}
+}
+
+// TestSheetName: the name of a download's sheet is one Excel accepts.
+func TestSheetName(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Perguntas", "Perguntas"},
+		{"Estatísticas de agendamentos", "Estatísticas de agendamentos"},
+		{"Perguntas: 2026/1 [a*b?] \\x", "Perguntas- 2026-1 (a-b-) -x"},
+		{"'Alunos'", "Alunos"},
+		{"''", "Planilha"},
+		{"", "Planilha"},
+		{"history", "history 1"},
+		{strings.Repeat("a", 32), strings.Repeat("a", 31)},
+		{strings.Repeat("🎓", 16), strings.Repeat("🎓", 15)}, // two UTF-16 units each
+		{strings.Repeat("a", 29) + " 'b", strings.Repeat("a", 29)},
+	} {
+		if got := sheetName(tt.in); got != tt.want {
+			t.Errorf("sheetName(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
