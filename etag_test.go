@@ -301,13 +301,19 @@ func TestETagGraphQL(t *testing.T) {
 		untagged(t, "an error in a 200", 200, conditional(t, get(s.token, url.Values{"query": {`{ node(id: "xx") { id } }`}}), ""))
 		untagged(t, "an invalid query", 422, conditional(t, get(s.token, url.Values{"query": {`{ nothing }`}}), tag))
 
-		// A change to the data, through the database.
-		if _, err := d.SQL.ExecContext(context.Background(), `UPDATE questions SET description = 'editada'
-			WHERE id = (SELECT id FROM questions ORDER BY created_at DESC LIMIT 1)`); err != nil {
-			t.Fatal(err)
-		}
-		if got := tagged(t, "after an update", conditional(t, get(s.token, byText), tag)); got == tag {
-			t.Fatal("an update left the tag as it was")
+		// Changes to the data, through the database.
+		for _, change := range []string{
+			`INSERT INTO disciplines (id, name) VALUES (9999, 'Astronomia')`,
+			`UPDATE questions SET description = 'editada' WHERE id = (SELECT id FROM questions ORDER BY created_at DESC LIMIT 1)`,
+		} {
+			if _, err := d.SQL.ExecContext(context.Background(), change); err != nil {
+				t.Fatal(err)
+			}
+			got := tagged(t, change, conditional(t, get(s.token, byText), tag))
+			if got == tag {
+				t.Fatalf("%s: the tag is as it was", change)
+			}
+			tag = got
 		}
 	})
 }
