@@ -256,6 +256,26 @@ func TestETagREST(t *testing.T) {
 	})
 }
 
+// TestETagLimits: a revalidation is a request: without a valid token it
+// is 401, and it counts against the token's rate.
+func TestETagLimits(t *testing.T) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		s := newReportServer(t, d, Config{RateLimit: 0.001, RateBurst: 2})
+		request := func(token string) *http.Request {
+			req, _ := http.NewRequest("POST", s.URL+"/reports/questions", strings.NewReader(wholeDemo))
+			req.Header.Set("Authorization", "Bearer "+token)
+			return req
+		}
+		tag := tagged(t, "first", conditional(t, request(s.token), ""))
+		untagged(t, "no token", http.StatusUnauthorized, conditional(t, request("stift_nope"), tag))
+		if a := conditional(t, request(s.token), tag); a.status != http.StatusNotModified {
+			t.Fatalf("second request: %d, want 304", a.status)
+		}
+		untagged(t, "third request, over the burst of 2", http.StatusTooManyRequests, conditional(t, request(s.token), tag))
+	})
+}
+
 // seedUUID is a UUID no demo row has.
 func seedUUID(n byte) [16]byte { return [16]byte{15: n} }
 
