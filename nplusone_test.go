@@ -14,10 +14,12 @@ import (
 	"github.com/stift/stift-reports/db"
 )
 
-// countingDriver counts the statements run through SQLite's driver.
+// countingDriver counts the statements run through SQLite's driver, and
+// tells seen, when set, the text of each.
 type countingDriver struct {
 	base driver.Driver
 	n    *atomic.Int64
+	seen func(query string)
 }
 
 func (d countingDriver) Open(dsn string) (driver.Conn, error) {
@@ -25,22 +27,30 @@ func (d countingDriver) Open(dsn string) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return countingConn{Conn: c, n: d.n}, nil
+	return countingConn{Conn: c, n: d.n, seen: d.seen}, nil
 }
 
 // countingConn passes everything on, counting queries and executions.
 type countingConn struct {
 	driver.Conn
-	n *atomic.Int64
+	n    *atomic.Int64
+	seen func(query string)
+}
+
+func (c countingConn) count(q string) {
+	c.n.Add(1)
+	if c.seen != nil {
+		c.seen(q)
+	}
 }
 
 func (c countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	c.n.Add(1)
+	c.count(q)
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
 }
 
 func (c countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	c.n.Add(1)
+	c.count(q)
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
 }
 
@@ -49,7 +59,7 @@ func (c countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 }
 
 func (c countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	c.n.Add(1)
+	c.count(q)
 	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/rs/cors"
 
 	"github.com/stift/stift-reports/auth"
+	"github.com/stift/stift-reports/etag"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/graph/playground"
@@ -31,15 +33,21 @@ func (s *Server) routes() http.Handler {
 	authed := func(h http.Handler) http.Handler {
 		return s.requireMigrated(auth.Middleware(tokens, s.now, limits.rateLimit(h)))
 	}
+	// Report answers carry ETags; a revalidation that gets 304 takes no
+	// export slot (docs/caching.md).
+	cache := etag.New(s.reads(), s.now, s.log, s.cfg.PortalURL, strconv.Itoa(s.cfg.xlsxMaxRows))
 	// A GraphQL download is an export, counted with the REST ones.
-	gql := graph.ErrorShape(authed(limits.capExportsIf(graph.IsDownload, s.graphqlHandler())))
+	gql := graph.ErrorShape(authed(cache.Handler(http.MethodGet, etag.Always,
+		limits.capExportsIf(graph.IsDownload, s.graphqlHandler()))))
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)
 	mux.Handle("OPTIONS /graphql", gql)
 
 	reports := &rest.Handler{DB: s.reads(), Log: s.log, Now: s.now, PortalURL: s.cfg.PortalURL,
 		XLSX: export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows}, Observe: s.metrics.ObserveReport, Tracer: s.cfg.tracer()}
-	reports.Register(mux, func(h http.Handler) http.Handler { return authed(limits.capExports(h)) })
+	reports.Register(mux, func(h http.Handler) http.Handler {
+		return authed(cache.Handler(http.MethodPost, rest.ReadsClock, limits.capExports(h)))
+	})
 
 	pg := playground.Handler("/graphql")
 	mux.Handle("GET /{$}", pg)
@@ -51,8 +59,8 @@ func (s *Server) routes() http.Handler {
 		h = cors.New(cors.Options{
 			AllowedOrigins: s.cfg.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
-			ExposedHeaders: []string{"Content-Disposition", "X-Request-Id", "Retry-After"},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "If-None-Match"},
+			ExposedHeaders: []string{"Content-Disposition", "X-Request-Id", "Retry-After", "ETag"},
 			MaxAge:         600,
 		}).Handler(h)
 	}

@@ -174,7 +174,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 		if _, err := d.SQL.ExecContext(ctx, sqliteMaskedStudentIndex); err != nil {
 			return fmt.Errorf("migrate sqlite: %w", err)
 		}
-		return nil
+		return d.createSQLiteDataVersion(ctx)
 	}
 	// The migrator closes the database it is given, so it gets its own.
 	mdb, err := sql.Open("pgx", d.url)

@@ -39,6 +39,22 @@ func (r *Reads) Get() (*DB, error) {
 	return r.primary, nil
 }
 
+// Oldest returns the database whose state every read of a request sees
+// or has passed, whichever database Get gives it: the replica while it
+// answers (the primary is never behind it), the primary when there is no
+// replica. While a configured replica is down there is none (false): Get
+// may send the request's reads to the replica again, behind what the
+// primary showed a moment before.
+func (r *Reads) Oldest() (*DB, bool) {
+	switch {
+	case r.replica == nil:
+		return r.primary, true
+	case r.healthy.Load():
+		return r.replica, true
+	}
+	return nil, false
+}
+
 // Watch pings the replica every interval until ctx ends, sending reads to
 // it only while it answers.
 func (r *Reads) Watch(ctx context.Context, interval time.Duration, changed func(healthy bool)) {

@@ -83,6 +83,8 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 	srv.SetParserTokenLimit(MaxQueryTokens)
 	queries := newByteCache(CacheBytes, func(query string, _ *ast.QueryDocument) int { return len(query) })
 	srv.SetQueryCache(queries)
+	// First, so that it sees the answer as it leaves, errors and all.
+	srv.Use(untaggedErrors{})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
