@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -161,12 +162,19 @@ func (d *DB) Close() error { return d.Client.Close() }
 const sqliteMaskedStudentIndex = `CREATE INDEX IF NOT EXISTS question_masked_student_id
   ON questions (CASE WHEN anonymous THEN NULL ELSE student_id END)`
 
+var sqliteSchemaMu sync.Mutex
+
 // Migrate brings the schema up to date: SQLite is migrated automatically
 // from the ent schema; PostgreSQL applies the versioned migrations (under
 // an advisory lock, so replicas starting together do not race).
 func (d *DB) Migrate(ctx context.Context) error {
 	if d.Dialect == dialect.SQLite {
-		if err := d.Client.Schema.Create(ctx); err != nil {
+		// ent's migration writes to its package-level table definitions,
+		// so two databases migrated at once (parallel tests) race.
+		sqliteSchemaMu.Lock()
+		err := d.Client.Schema.Create(ctx)
+		sqliteSchemaMu.Unlock()
+		if err != nil {
 			return fmt.Errorf("migrate sqlite: %w", err)
 		}
 		// ent's schema cannot declare an index on an expression; the
