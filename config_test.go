@@ -52,6 +52,12 @@ func TestConfigBadValues(t *testing.T) {
 		{"SHUTDOWN_GRACE", "-30s", "0 or more"},
 		{"WRITE_STALL_TIMEOUT", "1x", "duration with its unit"},
 		{"EXPORT_QUEUE_TIMEOUT", "-5s", "0 or more"},
+		{"EXPORT_TTL", "24", "duration with its unit"},
+		{"EXPORT_TTL", "0s", "above 0"},
+		{"EXPORT_WORKERS", "0", "1 to 16"},
+		{"EXPORT_WORKERS", "17", "1 to 16"},
+		{"EXPORT_JOB_TIMEOUT", "-1h", "above 0"},
+		{"EXPORT_RESCUE_AFTER", "30m", "longer than EXPORT_JOB_TIMEOUT"},
 		{"REPLICA_DATABASE_URL", "mysql://u:hunter2@x/db", "postgres://"},
 		{"REPLICA_STRICT", "on", "true or false"},
 		{"TOKEN_CACHE_TTL", "5", "duration with its unit"},
@@ -141,6 +147,9 @@ func TestConfigPrint(t *testing.T) {
 		"GRAPHQL_TIMEOUT=30s\n",
 		"RATE_LIMIT=10\n",
 		"SHUTDOWN_GRACE=30s\n",
+		"EXPORT_TTL=24h0m0s\n",
+		"EXPORT_JOB_TIMEOUT=1h0m0s\n",
+		"EXPORT_RESCUE_AFTER=1h15m0s\n",
 		"DATABASE_URL=" + dbPath + "\n",
 	} {
 		if !strings.Contains(defaults, want) {

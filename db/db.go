@@ -130,7 +130,8 @@ const sqliteMaskedStudentIndex = `CREATE INDEX IF NOT EXISTS question_masked_stu
 
 // Migrate brings the schema up to date: SQLite is migrated automatically
 // from the ent schema; PostgreSQL applies the versioned migrations (under
-// an advisory lock, so replicas starting together do not race).
+// an advisory lock, so replicas starting together do not race). Both then
+// apply River's migrations (the job queue of asynchronous exports).
 func (d *DB) Migrate(ctx context.Context) error {
 	if d.Dialect == dialect.SQLite {
 		if err := d.Client.Schema.Create(ctx); err != nil {
@@ -141,7 +142,10 @@ func (d *DB) Migrate(ctx context.Context) error {
 		if _, err := d.SQL.ExecContext(ctx, sqliteMaskedStudentIndex); err != nil {
 			return fmt.Errorf("migrate sqlite: %w", err)
 		}
-		return nil
+		if _, err := d.SQL.ExecContext(ctx, sqliteExports); err != nil {
+			return fmt.Errorf("migrate sqlite: %w", err)
+		}
+		return d.migrateRiver(ctx)
 	}
 	// The migrator closes the database it is given, so it gets its own.
 	mdb, err := sql.Open("pgx", d.url)
@@ -167,5 +171,5 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate postgres: %w", err)
 	}
-	return nil
+	return d.migrateRiver(ctx)
 }
