@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -744,4 +745,146 @@ func countRows(t *testing.T, d *db.DB, query string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// graphqlExportQuery is a download of a questions report page.
+const graphqlExportQuery = `{ questionsReport(input: {from: "2026-01-01T00:00:00Z", to: "2026-06-15T15:00:00Z"}, first: 1000) {
+  edges { node { statusLabel description createdAt student { email } group { name school { name } } answerRating } } } }`
+
+// gqlSend sends a GraphQL request (POST, or GET with the query in the
+// URL) with the headers, and returns the response and its body.
+func (s *exportServer) gqlSend(t *testing.T, method, query string, vars map[string]any, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	var req *http.Request
+	if method == "GET" {
+		q := url.Values{"query": {query}}
+		if vars != nil {
+			v, _ := json.Marshal(vars)
+			q.Set("variables", string(v))
+		}
+		req, _ = http.NewRequest("GET", s.URL+"/graphql?"+q.Encode(), nil)
+	} else {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		req, _ = http.NewRequest("POST", s.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+// TestExportGraphQLDownload asks for GraphQL downloads (CSV and XLSX, POST
+// and GET) asynchronously: each file is the synchronous download, byte for
+// byte, with its type and name; a GraphQL request that is not a download
+// is answered at once whatever it prefers.
+func TestExportGraphQLDownload(t *testing.T) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		if err := seed.Demo(context.Background(), d.Client); err != nil {
+			t.Fatal(err)
+		}
+		s := startExportServer(t, d, exportConfig(), newClock())
+		auth := "Bearer " + s.token
+		for _, c := range []struct{ method, accept string }{{"POST", "text/csv"}, {"POST", xlsxType}, {"GET", "text/csv"}} {
+			resp, b := s.gqlSend(t, c.method, graphqlExportQuery, nil, "Authorization", auth, "Accept", c.accept, "Prefer", "respond-async")
+			if resp.StatusCode != http.StatusAccepted || !strings.HasPrefix(resp.Header.Get("Location"), "/exports/") {
+				t.Fatalf("%s %s with Prefer: respond-async: %d %s", c.method, c.accept, resp.StatusCode, b)
+			}
+			st := s.await(t, resp.Header.Get("Location"), s.token, "done")
+			sync, want := s.gqlSend(t, c.method, graphqlExportQuery, nil, "Authorization", auth, "Accept", c.accept)
+			file, got := s.get(t, st.File, s.token)
+			if sync.StatusCode != 200 || file.StatusCode != 200 || !bytes.Equal(got, want) {
+				t.Errorf("%s %s: the file (%d, %d bytes) is not the synchronous download (%d, %d bytes)",
+					c.method, c.accept, file.StatusCode, len(got), sync.StatusCode, len(want))
+			}
+			for _, h := range []string{"Content-Type", "Content-Disposition"} {
+				if file.Header.Get(h) != sync.Header.Get(h) {
+					t.Errorf("%s %s: %s %q, the synchronous download's %q", c.method, c.accept, h, file.Header.Get(h), sync.Header.Get(h))
+				}
+			}
+			if st.Report != "graphql" || st.Rows != nil || st.FileName != "questionsReport."+st.Format {
+				t.Errorf("%s %s: status %+v", c.method, c.accept, st)
+			}
+		}
+		resp, b := s.gqlSend(t, "POST", `{ viewer { tokenName } }`, nil, "Authorization", auth, "Prefer", "respond-async")
+		if resp.StatusCode != 200 || resp.Header.Get("Preference-Applied") != "" || !strings.Contains(string(b), `"data"`) {
+			t.Errorf("a JSON query with Prefer: respond-async: %d %s, want its answer", resp.StatusCode, b)
+		}
+		s.noErrorLogs(t)
+	})
+}
+
+// TestExportGraphQLRefusals: a GraphQL download that cannot be made is
+// refused when asked for, in GraphQL's error shape, and nothing is queued:
+// the answers of a synchronous request where it answers with an error
+// status; a query that fails when it runs (its arguments, its scope) is a
+// 4xx with its errors, where a synchronous download answers them as a 200.
+func TestExportGraphQLRefusals(t *testing.T) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := seed.Demo(ctx, d.Client); err != nil {
+			t.Fatal(err)
+		}
+		s := newExportServer(t, d, exportConfig(), newClock())
+		grp := d.Client.Group.Query().FirstX(auth.SystemContext(ctx))
+		other := d.Client.Group.Query().Where(group.IDNEQ(grp.ID)).FirstX(auth.SystemContext(ctx))
+		scoped := "Bearer " + s.newToken(t, auth.TokenSpec{Name: "one group", Groups: []gid.GroupID{grp.ID}})
+		all := "Bearer " + s.token
+		cases := []struct {
+			name, query, token string
+			vars               map[string]any
+			status             int
+			code               string
+			sameAsSync         bool
+		}{
+			{"a syntax error", `{ questionsReport(`, all, nil, 422, "GRAPHQL_PARSE_FAILED", true},
+			{"an unknown field", `{ questionsReport(input: {from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"}) { edges { node { secret } } } }`, all, nil, 422, "GRAPHQL_VALIDATION_FAILED", true},
+			{"a page too large", `{ questionsReport(input: {from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"}, first: 5000) { edges { node { statusLabel } } } }`, all, nil, 400, "BAD_USER_INPUT", false},
+			{"dates reversed", `{ questionsReport(input: {from: "2026-06-01T00:00:00Z", to: "2026-01-01T00:00:00Z"}) { edges { node { statusLabel } } } }`, all, nil, 400, "BAD_USER_INPUT", false},
+			{"a group out of scope", `query($g: ID!) { questionsReport(input: {from: "2026-01-01T00:00:00Z", to: "2026-06-01T00:00:00Z", groupIds: [$g]}) { edges { node { statusLabel } } } }`,
+				scoped, map[string]any{"g": gid.Encode("Group", other.ID.String())}, 403, "FORBIDDEN", false},
+		}
+		for _, c := range cases {
+			sync, syncBody := s.gqlSend(t, "POST", c.query, c.vars, "Authorization", c.token, "Accept", "text/csv")
+			resp, b := s.gqlSend(t, "POST", c.query, c.vars, "Authorization", c.token, "Accept", "text/csv", "Prefer", "respond-async")
+			var body struct {
+				Data   json.RawMessage `json:"data"`
+				Errors []struct {
+					Extensions struct{ Code string } `json:"extensions"`
+				} `json:"errors"`
+			}
+			json.Unmarshal(b, &body)
+			if resp.StatusCode != c.status || len(body.Errors) == 0 || body.Errors[0].Extensions.Code != c.code ||
+				body.Data != nil && string(body.Data) != "null" {
+				t.Errorf("%s: asked asynchronously: %d %.300s; want %d with %s and no data", c.name, resp.StatusCode, b, c.status, c.code)
+			}
+			if c.sameAsSync && (sync.StatusCode != resp.StatusCode || !bytes.Equal(b, syncBody)) {
+				t.Errorf("%s: asynchronously %d %.200s, synchronously %d %.200s", c.name, resp.StatusCode, b, sync.StatusCode, syncBody)
+			}
+		}
+		for _, bad := range []struct{ name, body string }{{"not JSON", `query=1`}, {"a batch", `[{"query": "{ viewer { tokenName } }"}]`}} {
+			h := http.Header{"Authorization": {all}, "Accept": {"text/csv"}, "Prefer": {"respond-async"}, "Content-Type": {"application/json"}}
+			req, _ := http.NewRequest("POST", s.URL+"/graphql", strings.NewReader(bad.body))
+			req.Header = h
+			status, _, b := send(t, req)
+			if status != 400 || !strings.Contains(b, `"errors"`) {
+				t.Errorf("%s: %d %s, want 400 in GraphQL's shape", bad.name, status, b)
+			}
+		}
+		if n := countRows(t, d, "SELECT COUNT(*) FROM exports"); n != 0 {
+			t.Errorf("%d exports queued by refused requests", n)
+		}
+		s.noErrorLogs(t)
+	})
 }

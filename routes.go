@@ -30,8 +30,11 @@ func (s *Server) routes() http.Handler {
 	authed := func(h http.Handler) http.Handler {
 		return s.requireMigrated(auth.Middleware(tokens, s.now, limits.rateLimit(h)))
 	}
-	// A GraphQL download is an export, counted with the REST ones.
-	gql := graph.ErrorShape(authed(limits.capExportsIf(graph.IsDownload, s.graphqlHandler(s.now, s.cfg.GraphQLTimeout))))
+	// A GraphQL download is an export, counted with the REST ones; asked
+	// for with Prefer: respond-async, it is queued instead.
+	graphql := s.graphqlHandler(s.now, s.cfg.GraphQLTimeout)
+	gql := graph.ErrorShape(authed(s.exports.Ask(graph.IsDownload, exports.CheckGraphQL(graphql),
+		limits.capExportsIf(graph.IsDownload, graphql))))
 	mux.Handle("GET /graphql", gql)
 	mux.Handle("POST /graphql", gql)
 	mux.Handle("OPTIONS /graphql", gql)

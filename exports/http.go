@@ -78,6 +78,77 @@ func CheckREST(h http.Handler) Check {
 	}
 }
 
+// CheckGraphQL checks a GraphQL download through h, the GraphQL handler,
+// by running its query as JSON, one page, as it is: the download is good
+// when the query is (parse, validation, limits, arguments, scope). A query
+// with errors is refused with them, in GraphQL's shape, and the status of
+// their first code (BAD_USER_INPUT: 400, FORBIDDEN: 403…).
+func CheckGraphQL(h http.Handler) Check {
+	return func(r *http.Request) *Answer {
+		r = r.Clone(r.Context())
+		r.Header.Set("Accept", "application/json")
+		rec := newRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.status != 0 && rec.status != http.StatusOK {
+			return rec.answer()
+		}
+		errs, ok := graphQLErrors(rec.body.Bytes())
+		if !ok {
+			return nil
+		}
+		body, _ := json.Marshal(struct {
+			Errors json.RawMessage `json:"errors"`
+		}{errs})
+		return &Answer{Status: graphQLStatus(errs),
+			Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, Body: append(body, '\n')}
+	}
+}
+
+// graphQLErrors returns the errors of a GraphQL response, which gqlgen
+// writes first: ok is false when the response begins with anything else.
+// Errors cut off by the recorder's limit become one generic error.
+func graphQLErrors(resp []byte) (errs json.RawMessage, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(resp))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	if t, err := dec.Token(); err != nil || t != "errors" {
+		return nil, false
+	}
+	if err := dec.Decode(&errs); err != nil || len(errs) == 0 || errs[0] != '[' {
+		return json.RawMessage(`[{"message":"The query has errors.","extensions":{"code":"BAD_USER_INPUT"}}]`), true
+	}
+	return errs, true
+}
+
+// graphQLStatus is the HTTP status of a refusal with errs: that of the
+// first error's code.
+func graphQLStatus(errs json.RawMessage) int {
+	var list []struct {
+		Extensions struct {
+			Code string `json:"code"`
+		} `json:"extensions"`
+	}
+	json.Unmarshal(errs, &list)
+	code := ""
+	if len(list) > 0 {
+		code = list[0].Extensions.Code
+	}
+	switch code {
+	case "UNAUTHENTICATED":
+		return http.StatusUnauthorized
+	case "FORBIDDEN":
+		return http.StatusForbidden
+	case "RATE_LIMITED":
+		return http.StatusTooManyRequests
+	case "SERVICE_UNAVAILABLE":
+		return http.StatusServiceUnavailable
+	case "INTERNAL":
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
 // recorder is a response writer that keeps a check's answer: its status,
 // headers and the first maxErrorBody bytes of its body.
 type recorder struct {
