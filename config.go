@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +68,15 @@ type Config struct {
 	// server's export slots before it gets 503 (0: it does not wait).
 	ExportQueueTimeout time.Duration `env:"EXPORT_QUEUE_TIMEOUT" envDefault:"30s" accept:"a duration with its unit, 0 or more, e.g. 30s (0: no wait)"`
 
+	// Asynchronous exports (docs/exports.md): how long one is kept, how
+	// many jobs a server runs at once, how long one may run, and when River
+	// runs again the job of a worker that died (unset: EXPORT_JOB_TIMEOUT
+	// and 15 minutes more).
+	ExportTTL         time.Duration `env:"EXPORT_TTL" envDefault:"24h" accept:"a duration with its unit, above 0, e.g. 24h or 90m"`
+	ExportWorkers     int           `env:"EXPORT_WORKERS" envDefault:"2" accept:"a whole number, 1 to 16"`
+	ExportJobTimeout  time.Duration `env:"EXPORT_JOB_TIMEOUT" envDefault:"1h" accept:"a duration with its unit, above 0, e.g. 1h or 30m"`
+	ExportRescueAfter time.Duration `env:"EXPORT_RESCUE_AFTER" accept:"a duration with its unit, longer than EXPORT_JOB_TIMEOUT, e.g. 1h15m (unset: EXPORT_JOB_TIMEOUT + 15m)"`
+
 	// A streaming replica for report reads, and whether to answer 503
 	// rather than read from the primary while it is down.
 	ReplicaURL    string `env:"REPLICA_DATABASE_URL" secret:"url" accept:"a postgres:// URL"`
@@ -111,6 +121,12 @@ type Config struct {
 	reads       *db.Reads         // where report reads go; nil: the primary
 	xlsxMaxRows int               // rows per XLSX sheet; tests make it small
 	migrated    *atomic.Bool      // false until the schema is migrated; nil: migrated
+
+	// exportChunkSize is the chunk size of export files (0: the default);
+	// exportAfterChunk is called after each chunk a job stores. Tests set
+	// them to stop a job mid-export.
+	exportChunkSize  int
+	exportAfterChunk func(ctx context.Context, id string, seq int)
 }
 
 // loadConfig reads the configuration from the environment through getenv.
@@ -163,6 +179,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		cfg.dbFrom = "DATABASE_URL"
 	}
 	errs = append(errs, cfg.check(environ, failed)...)
+	if cfg.ExportRescueAfter == 0 {
+		cfg.ExportRescueAfter = cfg.ExportJobTimeout + 15*time.Minute
+	}
 	return cfg, errors.Join(errs...)
 }
 
@@ -237,6 +256,18 @@ func (c *Config) check(environ map[string]string, failed map[string]bool) []erro
 	}
 	if c.ExportQueueTimeout < 0 {
 		bad("ExportQueueTimeout")
+	}
+	if c.ExportTTL <= 0 {
+		bad("ExportTTL")
+	}
+	if c.ExportWorkers < 1 || c.ExportWorkers > maxExports {
+		bad("ExportWorkers")
+	}
+	if c.ExportJobTimeout <= 0 {
+		bad("ExportJobTimeout")
+	}
+	if c.ExportRescueAfter < 0 || c.ExportRescueAfter > 0 && c.ExportRescueAfter <= c.ExportJobTimeout {
+		bad("ExportRescueAfter")
 	}
 	if c.TokenCacheTTL < 0 || c.TokenCacheTTL > auth.MaxTokenCacheTTL {
 		bad("TokenCacheTTL")

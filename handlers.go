@@ -24,8 +24,9 @@ import (
 	"github.com/stift/stift-reports/tracing"
 )
 
-// graphqlHandler serves GraphQL, each request cancelled after the timeout.
-func (s *Server) graphqlHandler() http.Handler {
+// graphqlHandler serves GraphQL with the clock now, each request
+// cancelled after timeout (0: never).
+func (s *Server) graphqlHandler(now func() time.Time, timeout time.Duration) http.Handler {
 	h := graph.NewHandler(s.db, graph.Options{
 		Introspection:    s.cfg.Introspection,
 		ComplexityLimit:  s.cfg.ComplexityLimit,
@@ -34,16 +35,16 @@ func (s *Server) graphqlHandler() http.Handler {
 		Reads:            s.reads(),
 		XLSX:             export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
 		PortalURL:        s.cfg.PortalURL,
-		Now:              s.now,
+		Now:              now,
 		Operations:       s.cfg.operations,
 		Tracer:           s.cfg.tracer(),
 		ObserveOperation: s.metrics.ObserveOperation,
 	})
-	if s.cfg.GraphQLTimeout <= 0 {
+	if timeout <= 0 {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.GraphQLTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -173,6 +173,23 @@ func (l *limits) takeSlot(ctx context.Context) bool {
 	}
 }
 
+// holdSlot takes one of the server's export slots for an asynchronous
+// export's job, waiting for one as long as ctx allows (the job holds no
+// database connection meanwhile); release gives it back. The job's rows
+// are read through the same pool as the synchronous exports', so it counts
+// toward the same total.
+func (l *limits) holdSlot(ctx context.Context) (release func(), err error) {
+	if l.slots == nil {
+		return func() {}, nil
+	}
+	select {
+	case l.slots <- struct{}{}:
+		return func() { <-l.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 func tooMany(w http.ResponseWriter, retry time.Duration, message string) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
 	apperr.Write(w, apperr.Errorf(apperr.TooMany, "%s", message))

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/stift/stift-reports/db"
+	"github.com/stift/stift-reports/exports"
 	"github.com/stift/stift-reports/metrics"
 )
 
@@ -38,14 +39,36 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics.Metrics
+	limits  *limits
+	exports *exports.Service
 	mux     *http.ServeMux
 }
 
-// NewServer returns the HTTP handler of the whole service.
+// NewServer returns the HTTP handler of the whole service. It queues
+// asynchronous exports; their jobs run on the servers whose workers run
+// (serve starts them; see newServer).
 func NewServer(cfg Config, d *db.DB, log *slog.Logger, now func() time.Time) http.Handler {
-	m := metrics.New(d.SQL, d.Dialect, metrics.Options{OperationNames: cfg.OperationNames, Operations: cfg.operations.Names()})
-	s := &Server{cfg: cfg, db: d, log: log, now: now, metrics: m}
+	s, err := newServer(cfg, d, log, now)
+	if err != nil {
+		panic(err) // River refused a configuration loadConfig checked: a bug
+	}
 	return s.routes()
+}
+
+// newServer returns the server of cfg over d, its export workers not
+// started (s.exports.Start).
+func newServer(cfg Config, d *db.DB, log *slog.Logger, now func() time.Time) (*Server, error) {
+	m := metrics.New(d.SQL, d.Dialect, metrics.Options{OperationNames: cfg.OperationNames, Operations: cfg.operations.Names()})
+	s := &Server{cfg: cfg, db: d, log: log, now: now, metrics: m, limits: newLimits(cfg, maxExports, m)}
+	var err error
+	s.exports, err = exports.New(exports.Options{
+		DB: d, Log: log, Metrics: m, Now: now,
+		TTL: cfg.ExportTTL, Workers: cfg.ExportWorkers,
+		JobTimeout: cfg.ExportJobTimeout, RescueAfter: cfg.ExportRescueAfter,
+		Replay: s.replayRoutes, Slot: s.limits.holdSlot,
+		ChunkSize: cfg.exportChunkSize, AfterChunk: cfg.exportAfterChunk,
+	})
+	return s, err
 }
 
 // writeDeadlines gives each write of a response a deadline: stall from the
@@ -123,8 +146,13 @@ func serve(ctx context.Context, cfg Config, d *db.DB, log *slog.Logger, stdout i
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	s, err := newServer(cfg, d, log, time.Now)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           NewServer(cfg, d, log, time.Now),
+		Handler:           s.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -143,16 +171,34 @@ func serve(ctx context.Context, cfg Config, d *db.DB, log *slog.Logger, stdout i
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
+	stopExports, err := s.runExports(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+		defer cancel()
+		stopExports(sctx)
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	// The export jobs running may end within the grace too; then they are
+	// cancelled, and River runs them again on another server.
+	exportsStopped := make(chan struct{})
+	go func() {
+		defer close(exportsStopped)
+		if err := stopExports(sctx); err != nil {
+			log.Warn("export workers stopped", "err", err)
+		}
+	}()
+	defer func() { <-exportsStopped }()
 	err = srv.Shutdown(sctx)
 	// The spans of the requests that just ended are sent now, or never.
 	fctx, fcancel := context.WithTimeout(context.Background(), traceFlushTimeout)
@@ -167,8 +213,49 @@ func serve(ctx context.Context, cfg Config, d *db.DB, log *slog.Logger, stdout i
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-exportsStopped
 	log.Info("stopped")
 	return nil
+}
+
+// runExports starts the workers of asynchronous exports: at once when the
+// database is migrated, else once it is (the server may start before its
+// database answers). stop stops them: the jobs running may end until its
+// context is done, then they are cancelled.
+func (s *Server) runExports(ctx context.Context) (stop func(context.Context) error, err error) {
+	// The jobs outlive ctx, the signal to stop: stop ends them.
+	ctx = context.WithoutCancel(ctx)
+	if s.migrated() {
+		if err := s.exports.Start(ctx); err != nil {
+			return nil, err
+		}
+		return s.exports.Stop, nil
+	}
+	quit, started := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for !s.migrated() {
+			select {
+			case <-quit:
+				started <- false
+				return
+			case <-t.C:
+			}
+		}
+		err := s.exports.Start(ctx)
+		if err != nil {
+			s.log.Error("export workers not started; asynchronous exports wait for another server", "err", err)
+		}
+		started <- err == nil
+	}()
+	return func(ctx context.Context) error {
+		close(quit)
+		if !<-started {
+			return nil
+		}
+		return s.exports.Stop(ctx)
+	}, nil
 }
 
 // servePprof serves net/http/pprof's handlers on addr, a loopback

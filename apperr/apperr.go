@@ -24,6 +24,7 @@ const (
 	Unauthorized  Code = "unauthorized"   // no valid API token
 	Forbidden     Code = "forbidden"      // the token may not see what was asked for
 	NotFound      Code = "not_found"      // no such route or resource
+	Conflict      Code = "conflict"       // the resource is not ready for that: an export still running
 	NotAcceptable Code = "not_acceptable" // no supported media type in Accept
 	BadMethod     Code = "bad_method"     // the route exists, not for this method
 	TooLarge      Code = "too_large"      // the request body is too large
@@ -79,6 +80,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case NotFound:
 		return http.StatusNotFound
+	case Conflict:
+		return http.StatusConflict
 	case NotAcceptable:
 		return http.StatusNotAcceptable
 	case BadMethod:

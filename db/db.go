@@ -166,7 +166,8 @@ var sqliteSchemaMu sync.Mutex
 
 // Migrate brings the schema up to date: SQLite is migrated automatically
 // from the ent schema; PostgreSQL applies the versioned migrations (under
-// an advisory lock, so replicas starting together do not race).
+// an advisory lock, so replicas starting together do not race). Both then
+// apply River's migrations (the job queue of asynchronous exports).
 func (d *DB) Migrate(ctx context.Context) error {
 	if d.Dialect == dialect.SQLite {
 		// ent's migration writes to its package-level table definitions,
@@ -182,7 +183,13 @@ func (d *DB) Migrate(ctx context.Context) error {
 		if _, err := d.SQL.ExecContext(ctx, sqliteMaskedStudentIndex); err != nil {
 			return fmt.Errorf("migrate sqlite: %w", err)
 		}
-		return d.createSQLiteDataVersion(ctx)
+		if err := d.createSQLiteDataVersion(ctx); err != nil {
+			return err
+		}
+		if _, err := d.SQL.ExecContext(ctx, sqliteExports); err != nil {
+			return fmt.Errorf("migrate sqlite: %w", err)
+		}
+		return d.migrateRiver(ctx)
 	}
 	// The migrator closes the database it is given, so it gets its own.
 	mdb, err := sql.Open("pgx", d.url)
@@ -208,5 +215,5 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate postgres: %w", err)
 	}
-	return nil
+	return d.migrateRiver(ctx)
 }

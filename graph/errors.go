@@ -75,7 +75,7 @@ func codeOf(c apperr.Code) string {
 		return CodeUnauthenticated
 	case apperr.Forbidden:
 		return CodeForbidden
-	case apperr.Invalid, apperr.NotAcceptable, apperr.TooLarge, apperr.NotFound, apperr.BadMethod:
+	case apperr.Invalid, apperr.NotAcceptable, apperr.TooLarge, apperr.NotFound, apperr.BadMethod, apperr.Conflict:
 		return CodeBadUserInput
 	case apperr.TooMany:
 		return CodeRateLimited

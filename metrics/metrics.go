@@ -1,6 +1,8 @@
 // Package metrics exposes the service's Prometheus metrics: HTTP requests
 // by route and status, the rows and bytes reports stream by report and
-// format, GraphQL operations by name, the exports running, the build, the
+// format, GraphQL operations by name, the exports running, the jobs of
+// asynchronous exports (queued, running, done, failed, their durations and
+// bytes), the build, the
 // database pool, and the Go runtime.
 //
 // Every label takes its value from a small known set, never from the
@@ -31,6 +33,13 @@ type Metrics struct {
 	exports  prometheus.Gauge
 	opTime   *prometheus.HistogramVec
 	opNames  *operationNames
+
+	jobsQueued  *prometheus.CounterVec
+	jobsRunning prometheus.Gauge
+	jobsDone    *prometheus.CounterVec
+	jobsFailed  *prometheus.CounterVec
+	jobDuration *prometheus.HistogramVec
+	jobBytes    *prometheus.CounterVec
 }
 
 // durationBuckets are the bounds of the duration histograms: 5 ms to 82 s.
@@ -72,6 +81,28 @@ func New(sdb *sql.DB, dbName string, opts Options) *Metrics {
 			Buckets: durationBuckets,
 		}, []string{"operation"}),
 		opNames: newOperationNames(opts.OperationNames, opts.Operations),
+		jobsQueued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stift_export_jobs_queued_total", Help: "Asynchronous exports asked for (202 Accepted) on this server, by report.",
+		}, []string{"report"}),
+		jobsRunning: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "stift_export_jobs_running", Help: "Asynchronous export jobs this server runs now.",
+		}),
+		jobsDone: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stift_export_jobs_done_total", Help: "Asynchronous export jobs this server finished with a file, by report.",
+		}, []string{"report"}),
+		jobsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stift_export_jobs_failed_total",
+			Help: "Asynchronous export jobs this server ended without a file, by report and reason " +
+				"(refused: the report refused the request; revoked: its token was revoked; timeout: EXPORT_JOB_TIMEOUT; " +
+				"error: it failed on its last attempt; retry: it failed and River will try it again).",
+		}, []string{"report", "reason"}),
+		jobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "stift_export_job_duration_seconds", Help: "Time asynchronous export jobs ran, by report and outcome (done or failed).",
+			Buckets: prometheus.ExponentialBuckets(0.1, 3, 10), // 0.1 s to about 33 min
+		}, []string{"report", "outcome"}),
+		jobBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stift_export_job_bytes_total", Help: "Bytes of the files asynchronous export jobs stored, by report.",
+		}, []string{"report"}),
 	}
 	b := ReadBuild()
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
@@ -80,6 +111,7 @@ func New(sdb *sql.DB, dbName string, opts Options) *Metrics {
 	})
 	buildInfo.Set(1)
 	m.registry.MustRegister(m.requests, m.duration, m.rows, m.bytes, m.exports, m.opTime, buildInfo,
+		m.jobsQueued, m.jobsRunning, m.jobsDone, m.jobsFailed, m.jobDuration, m.jobBytes,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(sdb, dbName),
@@ -195,4 +227,43 @@ func (m *Metrics) ObserveOperation(name string, took time.Duration) {
 		return
 	}
 	m.opTime.WithLabelValues(m.opNames.label(name)).Observe(took.Seconds())
+}
+
+// ExportQueued counts an asynchronous export of report asked for.
+func (m *Metrics) ExportQueued(report string) {
+	if m != nil {
+		m.jobsQueued.WithLabelValues(report).Inc()
+	}
+}
+
+// ExportJobStarted counts an export job as running until
+// ExportJobDone or ExportJobFailed.
+func (m *Metrics) ExportJobStarted() {
+	if m != nil {
+		m.jobsRunning.Inc()
+	}
+}
+
+// ExportJobDone counts an export job of report that stored a file of
+// size bytes after running for took.
+func (m *Metrics) ExportJobDone(report string, took time.Duration, size int64) {
+	if m == nil {
+		return
+	}
+	m.jobsRunning.Dec()
+	m.jobsDone.WithLabelValues(report).Inc()
+	m.jobDuration.WithLabelValues(report, "done").Observe(took.Seconds())
+	m.jobBytes.WithLabelValues(report).Add(float64(size))
+}
+
+// ExportJobFailed counts an export job of report that ended without a
+// file after running for took, for reason: refused, revoked, timeout,
+// error or retry.
+func (m *Metrics) ExportJobFailed(report, reason string, took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.jobsRunning.Dec()
+	m.jobsFailed.WithLabelValues(report, reason).Inc()
+	m.jobDuration.WithLabelValues(report, "failed").Observe(took.Seconds())
 }

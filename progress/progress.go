@@ -1,6 +1,7 @@
-// Package progress shows how far long work (seeding, importing) has got:
-// a line per entity redrawn in place on a terminal, plain log lines
-// otherwise (every tenth of the total, and at the end).
+// Package progress shows how far long work has got: for seeding and
+// importing, a line per entity redrawn in place on a terminal, plain log
+// lines otherwise (every tenth of the total, and at the end); for a report
+// streamed by an asynchronous export, the rows so far (Rows).
 package progress
 
 import (

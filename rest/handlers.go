@@ -23,6 +23,7 @@ import (
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/export"
+	"github.com/stift/stift-reports/progress"
 	"github.com/stift/stift-reports/report"
 	"github.com/stift/stift-reports/tracing"
 )
@@ -173,9 +174,12 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 		filename = Filename("groups-usage", in.StartDate, in.EndDate, u.Location, format)
 	}
 	h.download(w, format, filename)
+	if validateOnly(r.Context()) {
+		return
+	}
 	out := &trackingWriter{w: w}
 	var students int64
-	u.Students = counted(u.Students, &students)
+	u.Students = counted(u.Students, &students, progress.RowsFrom(r.Context()))
 	defer func() { h.observe(r, "groups-usage", format, students, out.bytes) }()
 	switch format {
 	case FormatJSON:
@@ -192,6 +196,23 @@ func (h *Handler) groupsUsage(w http.ResponseWriter, r *http.Request) {
 		err = export.WriteXLSXSections(out, sections, chart, h.XLSX)
 	}
 	h.finish(w, r, out, err)
+}
+
+type validateOnlyKey struct{}
+
+// ValidateOnly returns ctx marking its request as one to check only: the
+// handler decodes, negotiates and validates it and asks package report to
+// prepare the rows, answering any refusal as usual, but stops before the
+// first row is read, having set the headers of its download and written
+// nothing. An asynchronous export checks its request so before it answers
+// 202, and runs it later.
+func ValidateOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, validateOnlyKey{}, true)
+}
+
+func validateOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(validateOnlyKey{}).(bool)
+	return v
 }
 
 // start negotiates the format and returns the request's principal and the
@@ -212,9 +233,12 @@ func (h *Handler) start(r *http.Request) (Format, *auth.Principal, *db.DB, error
 // writeTable streams a tabular report in the format.
 func (h *Handler) writeTable(w http.ResponseWriter, r *http.Request, format Format, t table) {
 	h.download(w, format, Filename(t.name, t.from, t.to, t.loc, format))
+	if validateOnly(r.Context()) {
+		return
+	}
 	out := &trackingWriter{w: w}
 	var rows int64
-	t.rows = counted(t.rows, &rows)
+	t.rows = counted(t.rows, &rows, progress.RowsFrom(r.Context()))
 	defer func() { h.observe(r, t.name, format, rows, out.bytes) }()
 	var err error
 	switch format {
@@ -353,12 +377,14 @@ func (h *Handler) observe(r *http.Request, report string, format Format, rows, b
 	}
 }
 
-// counted passes seq on, counting what it yields into n.
-func counted[T any](seq iter.Seq2[T, error], n *int64) iter.Seq2[T, error] {
+// counted passes seq on, counting what it yields into n, and into
+// watched (nil: nowhere), which another goroutine may read meanwhile.
+func counted[T any](seq iter.Seq2[T, error], n *int64, watched *progress.Rows) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for v, err := range seq {
 			if err == nil {
 				*n++
+				watched.Add(1)
 			}
 			if !yield(v, err) {
 				return

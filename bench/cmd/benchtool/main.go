@@ -4,6 +4,7 @@
 // record by record; and turns the raw measurements into bench/RESULTS.md.
 //
 //	benchtool http -url U -token T [-accept A] [-body B] [-pid P] [-out F]
+//	benchtool async -url U -token T [-accept A] [-body B] [-pid P] [-out F] [-piece N]
 //	benchtool cmd [-out F] -- prog args...
 //	benchtool xlsxbase -csv F
 //	benchtool sqlitefloor -db F -sql F
@@ -11,8 +12,9 @@
 //	benchtool summarize -raw raw.tsv -cases cases.tsv -extra extra.tsv -meta meta.txt -out RESULTS.md -plot plot.dat
 //
 // The measuring subcommands print one line: wall seconds, bytes, peak RSS
-// in KiB (of the server for http, of the child for cmd, of itself for
-// xlsxbase and sqlitefloor) and, for http, the status.
+// in KiB (of the server for http and async, of the child for cmd, of
+// itself for xlsxbase and sqlitefloor) and, for http and async, the
+// status; async adds the seconds until the export was done.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -40,12 +43,14 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fatalf("usage: benchtool http|cmd|xlsxbase|sqlitefloor|csvcmp|summarize ...")
+		fatalf("usage: benchtool http|async|cmd|xlsxbase|sqlitefloor|csvcmp|summarize ...")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
 	case "http":
 		doHTTP(args)
+	case "async":
+		doAsync(args)
 	case "cmd":
 		doCmd(args)
 	case "xlsxbase":
@@ -165,6 +170,98 @@ func doHTTP(args []string) {
 	}
 	fmt.Printf("%.4f\t%d\t%d\t%d\n", wall.Seconds(), n, peak, resp.StatusCode)
 	if resp.StatusCode != http.StatusOK {
+		os.Exit(2)
+	}
+}
+
+// doAsync times an asynchronous export (docs/exports.md) from the ask to
+// the last byte of its file: POST with Prefer: respond-async, poll its
+// Location every 200 ms until it is done, then download the file in
+// pieces of -piece bytes with Range (0: whole).
+func doAsync(args []string) {
+	fs := flag.NewFlagSet("async", flag.ExitOnError)
+	url := fs.String("url", "", "URL to POST to")
+	token := fs.String("token", "", "bearer token")
+	accept := fs.String("accept", "application/json", "Accept header")
+	body := fs.String("body", "{}", "JSON request body")
+	pid := fs.Int("pid", 0, "server PID whose VmRSS to sample")
+	out := fs.String("out", "", "file to save the file to (default: discard)")
+	piece := fs.Int64("piece", 0, "download in pieces of this many bytes (0: whole)")
+	_ = fs.Parse(args)
+	base := *url
+	if i := strings.Index(base, "://"); i >= 0 {
+		if j := strings.Index(base[i+3:], "/"); j >= 0 {
+			base = base[:i+3+j]
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	send := func(method, url, body string, header ...string) *http.Response {
+		req, err := http.NewRequest(method, url, strings.NewReader(body))
+		if err != nil {
+			fatalf("%v", err)
+		}
+		req.Header.Set("Authorization", "Bearer "+*token)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			fatalf("%v", err)
+		}
+		return resp
+	}
+	w, closeOut := output(*out)
+	stop := sampler(*pid)
+	start := time.Now()
+	resp := send(http.MethodPost, *url, *body, "Content-Type", "application/json", "Accept", *accept, "Prefer", "respond-async")
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusAccepted || loc == "" {
+		stop()
+		fatalf("ask: %d, Location %q", resp.StatusCode, loc)
+	}
+	var st struct {
+		State, File, Reason string
+		Size                int64
+	}
+	for {
+		resp := send(http.MethodGet, base+loc, "")
+		err := json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err != nil || st.State == "failed" {
+			stop()
+			fatalf("export %s: %v %s", loc, err, st.Reason)
+		}
+		if st.State == "done" {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	done := time.Since(start)
+	var n int64
+	status := http.StatusOK
+	step := *piece
+	if step <= 0 {
+		step = st.Size
+	}
+	for off := int64(0); off < st.Size; off += step {
+		resp := send(http.MethodGet, base+st.File, "", "Range", fmt.Sprintf("bytes=%d-%d", off, min(off+step, st.Size)-1))
+		k, err := io.Copy(w, resp.Body)
+		resp.Body.Close()
+		if err != nil || (resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent) {
+			stop()
+			fatalf("file %s at %d: %d, %v", st.File, off, resp.StatusCode, err)
+		}
+		n += k
+	}
+	wall := time.Since(start)
+	peak := stop()
+	closeOut()
+	if n != st.Size {
+		status = http.StatusInternalServerError
+	}
+	fmt.Printf("%.4f\t%d\t%d\t%d\t%.4f\n", wall.Seconds(), n, peak, status, done.Seconds())
+	if status != http.StatusOK {
 		os.Exit(2)
 	}
 }
