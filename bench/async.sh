@@ -82,7 +82,7 @@ MD="$WORK/async-section.md"
   echo
   echo "Written by \`bench/async.sh -s $SCALE -n $RUNS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(cd "$ROOT" && git rev-parse --short HEAD); PostgreSQL $(psql -X -A -t "$PGURL" -c 'SHOW server_version'); $NQ questions in the year, $SIZE bytes of XLSX; the last two files $SAME byte for byte."
   echo
-  echo "| questions XLSX, whole year (medians of $RUNS) | seconds | server peak RSS MiB |"
+  echo "| questions XLSX, whole year | seconds (median of $RUNS) | server peak RSS MiB (highest run) |"
   echo "| --- | ---: | ---: |"
   echo "| synchronous download | $SYNC | $SYNC_PEAK |"
   echo "| asynchronous: ask → done (job ran, file stored in chunks) | $DONE | |"
