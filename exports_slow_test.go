@@ -23,7 +23,6 @@ import (
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/internal/testdb"
-	"github.com/stift/stift-reports/seed"
 )
 
 // The user-level proofs of asynchronous exports (issue 17, item 2), slow:
@@ -53,25 +52,6 @@ func timeoutProxy(t *testing.T, target string) *httptest.Server {
 	}))
 	t.Cleanup(p.Close)
 	return p
-}
-
-// do sends a request to base+path with the token and the extra headers,
-// and returns the response, its body still to read.
-func do(t *testing.T, method, base, path, token, body string, header ...string) *http.Response {
-	t.Helper()
-	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
 }
 
 // pollExport polls the export at base+loc every second until it is done,
@@ -159,14 +139,10 @@ func TestAsyncExportThroughProxy(t *testing.T) {
 	slow(t, "grows the demo to a million questions and exports them as XLSX")
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		t.Setenv("TMPDIR", t.TempDir()) // where excelize keeps sheet XML over 16 MiB
-		ctx := context.Background()
-		if err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
-		total := growQuestions(t, d, asyncRows)
 		cfg := exportConfig()
 		cfg.exportChunkSize = 0 // the default, 1 MiB
 		s := startExportServer(t, d, cfg, newClock())
+		total := growQuestions(t, d, asyncRows)
 		proxy := timeoutProxy(t, s.URL)
 
 		start := time.Now()

@@ -61,9 +61,10 @@ func newClock() *clock {
 func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
 
-// startExportServer starts the real handler over d, with cfg, at the
-// clock's time, and its export workers; both stop when the test ends (or
-// at stopWorkers). The token of the returned server sees everything.
+// startExportServer loads the demo into d and starts the real handler over
+// it, with cfg, at the clock's time, and its export workers; both stop when
+// the test ends (or at stopWorkers). The token of the returned server sees
+// everything.
 func startExportServer(t testing.TB, d *db.DB, cfg Config, clk *clock) *exportServer {
 	t.Helper()
 	s := newExportServer(t, d, cfg, clk)
@@ -73,6 +74,15 @@ func startExportServer(t testing.TB, d *db.DB, cfg Config, clk *clock) *exportSe
 
 // newExportServer is startExportServer without the workers.
 func newExportServer(t testing.TB, d *db.DB, cfg Config, clk *clock) *exportServer {
+	t.Helper()
+	if err := seed.Demo(context.Background(), d.Client); err != nil {
+		t.Fatal(err)
+	}
+	return serveExports(t, d, cfg, clk)
+}
+
+// serveExports is newExportServer over what d holds already.
+func serveExports(t testing.TB, d *db.DB, cfg Config, clk *clock) *exportServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
@@ -158,7 +168,18 @@ func (s *exportServer) askOK(t *testing.T, path, token, accept, body string) str
 // response and its body.
 func (s *exportServer) get(t *testing.T, path, token string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", s.URL+path, nil)
+	resp := do(t, "GET", s.URL, path, token, "", header...)
+	return resp, []byte(readAll(t, resp))
+}
+
+// do sends a request to base+path with the token and the extra headers,
+// and returns the response, its body still to read.
+func do(t *testing.T, method, base, path, token, body string, header ...string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -169,12 +190,14 @@ func (s *exportServer) get(t *testing.T, path, token string, header ...string) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return resp
+}
+
+// exportDone asks for an export and waits until it is done.
+func (s *exportServer) exportDone(t *testing.T, path, token, accept, body string) (loc string, st exportStatus) {
+	t.Helper()
+	loc = s.askOK(t, path, token, accept, body)
+	return loc, s.await(t, loc, token, "done")
 }
 
 // status returns the export's state as its token sees it.
@@ -237,9 +260,6 @@ func (g *chunkGate) open() { g.once.Do(func() { close(g.release) }) }
 func TestExportQuestionsCSV(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
-		if err := seed.Demo(context.Background(), d.Client); err != nil {
-			t.Fatal(err)
-		}
 		g := newChunkGate()
 		cfg := exportConfig()
 		cfg.exportAfterChunk = g.afterChunk
@@ -333,9 +353,6 @@ func sameXLSX(t *testing.T, got, want []byte) {
 func TestExportMatchesSync(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
-		if err := seed.Demo(context.Background(), d.Client); err != nil {
-			t.Fatal(err)
-		}
 		s := startExportServer(t, d, exportConfig(), newClock())
 		type asked struct {
 			path, accept, body, token, loc string
@@ -394,12 +411,8 @@ func TestExportMatchesSync(t *testing.T) {
 func TestExportRange(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
-		if err := seed.Demo(context.Background(), d.Client); err != nil {
-			t.Fatal(err)
-		}
 		s := startExportServer(t, d, exportConfig(), newClock())
-		loc := s.askOK(t, "/reports/questions", s.token, "text/csv", wholeDemo)
-		st := s.await(t, loc, s.token, "done")
+		_, st := s.exportDone(t, "/reports/questions", s.token, "text/csv", wholeDemo)
 		_, want := s.post(t, "/reports/questions", s.token, "text/csv", wholeDemo)
 		size := len(want)
 
@@ -454,12 +467,8 @@ func TestExportRange(t *testing.T) {
 func TestExportIsTheAskersOnly(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
-		if err := seed.Demo(context.Background(), d.Client); err != nil {
-			t.Fatal(err)
-		}
 		s := startExportServer(t, d, exportConfig(), newClock())
-		loc := s.askOK(t, "/reports/questions", s.token, "text/csv", wholeDemo)
-		st := s.await(t, loc, s.token, "done")
+		loc, st := s.exportDone(t, "/reports/questions", s.token, "text/csv", wholeDemo)
 		other := s.newToken(t, auth.TokenSpec{Name: "other", RevealAnonymous: true})
 		notFound := `{"error":{"code":404,"message":"No such export."}}` + "\n"
 		paths := []string{loc, st.File,
@@ -499,9 +508,6 @@ func TestExportRevokedTokenStops(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		g := newChunkGate()
 		defer g.open()
 		cfg := exportConfig()
@@ -549,9 +555,6 @@ func TestExportOfRevokedTokenNeverRuns(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		clk := newClock()
 		s := newExportServer(t, d, exportConfig(), clk)
 		tok, secret, err := auth.CreateToken(ctx, d.Client, auth.TokenSpec{Name: "soon revoked"})
@@ -578,30 +581,25 @@ func TestExportExpiry(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		clk := newClock()
 		cfg := exportConfig()
 		cfg.ExportTTL = time.Hour
 		s := startExportServer(t, d, cfg, clk)
-		kept := s.askOK(t, "/reports/bookings-workload", s.token, "text/csv", `{}`)
-		s.await(t, kept, s.token, "done")
+		old, _ := s.exportDone(t, "/reports/bookings-workload", s.token, "text/csv", `{}`)
 		clk.add(40 * time.Minute)
-		expiring := s.askOK(t, "/reports/questions", s.token, "text/csv", wholeDemo)
-		st := s.await(t, expiring, s.token, "done")
+		_, recent := s.exportDone(t, "/reports/questions", s.token, "text/csv", wholeDemo)
 		clk.add(40 * time.Minute) // the first is an hour and twenty minutes old
 		if err := s.srv.exports.RemoveExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, hangGuard, "the cleanup", func() bool {
-			resp, _ := s.get(t, kept, s.token)
+			resp, _ := s.get(t, old, s.token)
 			return resp.StatusCode == 404
 		})
-		if resp, _ := s.get(t, st.File, s.token); resp.StatusCode != 200 {
+		if resp, _ := s.get(t, recent.File, s.token); resp.StatusCode != 200 {
 			t.Errorf("the export done 40 minutes ago: %d, want it kept", resp.StatusCode)
 		}
-		if n := countRows(t, d, "SELECT COUNT(*) FROM export_chunks WHERE export_id = '"+strings.TrimPrefix(kept, "/exports/")+"'"); n != 0 {
+		if n := countRows(t, d, "SELECT COUNT(*) FROM export_chunks WHERE export_id = '"+strings.TrimPrefix(old, "/exports/")+"'"); n != 0 {
 			t.Errorf("%d chunks left of the expired export", n)
 		}
 		s.noErrorLogs(t)
@@ -616,9 +614,6 @@ func TestExportHostileAsks(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		s := newExportServer(t, d, exportConfig(), newClock()) // no workers: asks stay queued
 		grp := d.Client.Group.Query().FirstX(auth.SystemContext(ctx))
 		scoped := s.newToken(t, auth.TokenSpec{Name: "one group", Groups: []gid.GroupID{grp.ID}})
@@ -683,9 +678,6 @@ func TestExportHostileAsks(t *testing.T) {
 func TestExportResumesAfterStop(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
-		if err := seed.Demo(context.Background(), d.Client); err != nil {
-			t.Fatal(err)
-		}
 		g := newChunkGate()
 		defer g.open()
 		cfg := exportConfig()
@@ -698,7 +690,8 @@ func TestExportResumesAfterStop(t *testing.T) {
 			t.Errorf("after its worker stopped: %+v, want queued", st)
 		}
 
-		second := startExportServer(t, d, exportConfig(), newClock())
+		second := serveExports(t, d, exportConfig(), newClock())
+		second.startWorkers(t)
 		st := second.await(t, loc, first.token, "done")
 		_, want := second.post(t, "/reports/questions", first.token, xlsxType, wholeDemo)
 		resp, got := second.get(t, st.File, first.token)
@@ -755,32 +748,18 @@ const graphqlExportQuery = `{ questionsReport(input: {from: "2026-01-01T00:00:00
 // URL) with the headers, and returns the response and its body.
 func (s *exportServer) gqlSend(t *testing.T, method, query string, vars map[string]any, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	var req *http.Request
 	if method == "GET" {
 		q := url.Values{"query": {query}}
 		if vars != nil {
 			v, _ := json.Marshal(vars)
 			q.Set("variables", string(v))
 		}
-		req, _ = http.NewRequest("GET", s.URL+"/graphql?"+q.Encode(), nil)
-	} else {
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		req, _ = http.NewRequest("POST", s.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+		resp := do(t, "GET", s.URL, "/graphql?"+q.Encode(), "", "", header...)
+		return resp, []byte(readAll(t, resp))
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp := do(t, "POST", s.URL, "/graphql", "", string(body), append([]string{"Content-Type", "application/json"}, header...)...)
+	return resp, []byte(readAll(t, resp))
 }
 
 // TestExportGraphQLDownload asks for GraphQL downloads (CSV and XLSX, POST
@@ -790,9 +769,6 @@ func (s *exportServer) gqlSend(t *testing.T, method, query string, vars map[stri
 func TestExportGraphQLDownload(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
-		if err := seed.Demo(context.Background(), d.Client); err != nil {
-			t.Fatal(err)
-		}
 		s := startExportServer(t, d, exportConfig(), newClock())
 		auth := "Bearer " + s.token
 		for _, c := range []struct{ method, accept string }{{"POST", "text/csv"}, {"POST", xlsxType}, {"GET", "text/csv"}} {
@@ -833,9 +809,6 @@ func TestExportGraphQLRefusals(t *testing.T) {
 	t.Parallel()
 	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := seed.Demo(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		s := newExportServer(t, d, exportConfig(), newClock())
 		grp := d.Client.Group.Query().FirstX(auth.SystemContext(ctx))
 		other := d.Client.Group.Query().Where(group.IDNEQ(grp.ID)).FirstX(auth.SystemContext(ctx))
@@ -884,6 +857,36 @@ func TestExportGraphQLRefusals(t *testing.T) {
 		}
 		if n := countRows(t, d, "SELECT COUNT(*) FROM exports"); n != 0 {
 			t.Errorf("%d exports queued by refused requests", n)
+		}
+		s.noErrorLogs(t)
+	})
+}
+
+// TestExportSignedInUser: the export of a user signed in with a JWT is
+// that user's — the same issuer and subject, whatever token the identity
+// provider signs next — and nobody else's.
+func TestExportSignedInUser(t *testing.T) {
+	t.Parallel()
+	testdb.EachParallel(t, func(t *testing.T, d *db.DB) {
+		idp, v := newSignIn(t, d)
+		cfg := exportConfig()
+		cfg.jwt = v
+		s := startExportServer(t, d, cfg, newClock())
+		exp := seed.Now.Add(time.Hour)
+		asker := idp.token(t, exp, map[string]any{"sub": "ana", "roles": []string{"admin"}})
+		again := idp.token(t, exp.Add(time.Minute), map[string]any{"sub": "ana", "roles": []string{"admin"}, "nonce": "x"})
+		other := idp.token(t, exp, map[string]any{"sub": "bruno", "roles": []string{"admin"}})
+		loc, st := s.exportDone(t, "/reports/bookings-workload", asker, "text/csv", `{}`)
+		for _, p := range []string{loc, st.File} {
+			if resp, b := s.get(t, p, again); resp.StatusCode != 200 {
+				t.Errorf("the same user with another token, GET %s: %d %s", p, resp.StatusCode, b)
+			}
+			if resp, b := s.get(t, p, other); resp.StatusCode != 404 {
+				t.Errorf("another user, GET %s: %d %s, want 404", p, resp.StatusCode, b)
+			}
+			if resp, b := s.get(t, p, s.token); resp.StatusCode != 404 {
+				t.Errorf("an API token, GET %s: %d %s, want 404", p, resp.StatusCode, b)
+			}
 		}
 		s.noErrorLogs(t)
 	})

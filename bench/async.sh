@@ -30,33 +30,8 @@ PORT=${ASYNC_PORT:-18186}
 step "packages"
 need curl=curl
 
-step "PostgreSQL"
-DBNAME="bench_async_s${SCALE//./_}"
-pg_db "$DBNAME"
-
-step "build"
-(cd "$ROOT" && go build -o "$WORK/stift-reports" . && go build -o "$WORK/benchtool" ./bench/cmd/benchtool)
-BIN="$WORK/stift-reports"
-TOOL="$WORK/benchtool"
-
-step "seed --scale $SCALE (PostgreSQL)"
-seed_pg "$BIN" "$SCALE"
-TOKEN=$(new_token "$BIN" "$PGURL" async)
-
-step "server on 127.0.0.1:$PORT"
-DEMO_DATA=off LOG_LEVEL=warn RATE_LIMIT=0 EXPORTS_PER_TOKEN=0 "$BIN" --addr "127.0.0.1:$PORT" --db "$PGURL" >"$WORK/async-server.log" 2>&1 &
-PID=$!
-trap 'kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-
-# The demo year, as bench/run.sh reports it.
-FROM_MS=1749945600000 # 2025-06-15 00:00:00 UTC
-TO_MS=1781550000000   # 2026-06-15 19:00:00 UTC
-BODY="{\"start_date\": $FROM_MS, \"end_date\": $TO_MS}"
-XLSX=application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+year_server async "$PORT"
 URL="http://127.0.0.1:$PORT/v1/reports/questions"
-NQ=$(psql -X -A -t "$PGURL" -c "SELECT count(*) FROM questions WHERE created_at >= to_timestamp($FROM_MS / 1000.0) AND created_at <= to_timestamp($TO_MS / 1000.0)")
-echo "questions in the year: $NQ"
 
 step "timing, $RUNS runs each after a warm-up"
 RAW="$WORK/async-raw.tsv"
@@ -82,7 +57,7 @@ MD="$WORK/async-section.md"
   echo
   echo "Written by \`bench/async.sh -s $SCALE -n $RUNS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(cd "$ROOT" && git rev-parse --short HEAD); PostgreSQL $(psql -X -A -t "$PGURL" -c 'SHOW server_version'); $NQ questions in the year, $SIZE bytes of XLSX; the last two files $SAME byte for byte."
   echo
-  echo "| questions XLSX, whole year (medians of $RUNS) | seconds | server peak RSS MiB |"
+  echo "| questions XLSX, whole year | seconds (median of $RUNS) | server peak RSS MiB (highest run) |"
   echo "| --- | ---: | ---: |"
   echo "| synchronous download | $SYNC | $SYNC_PEAK |"
   echo "| asynchronous: ask → done (job ran, file stored in chunks) | $DONE | |"

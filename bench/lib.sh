@@ -91,3 +91,39 @@ new_token() {
   [ -n "$t" ] || { echo "could not parse the token secret" >&2; return 1; }
   echo "$t"
 }
+
+# year_server NAME PORT, with SCALE set, seeds `seed --scale SCALE` into a
+# fresh database bench_NAME_s<SCALE>, builds stift-reports and benchtool
+# into $WORK (BIN, TOOL), creates an all-scope token (TOKEN) and starts a
+# server on PORT (PID; killed on exit; its log $WORK/NAME-server.log). It
+# sets the demo year as bench/run.sh reports it (FROM_MS, TO_MS and the
+# report body BODY), XLSX, the XLSX media type, and NQ, the questions in
+# that year.
+year_server() {
+  local name=$1 port=$2
+  step "PostgreSQL"
+  DBNAME="bench_${name}_s${SCALE//./_}"
+  pg_db "$DBNAME"
+
+  step "build"
+  (cd "$ROOT" && go build -o "$WORK/stift-reports" . && go build -o "$WORK/benchtool" ./bench/cmd/benchtool)
+  BIN="$WORK/stift-reports"
+  TOOL="$WORK/benchtool"
+
+  step "seed --scale $SCALE (PostgreSQL)"
+  seed_pg "$BIN" "$SCALE"
+  TOKEN=$(new_token "$BIN" "$PGURL" "$name")
+
+  step "server on 127.0.0.1:$port"
+  DEMO_DATA=off LOG_LEVEL=warn RATE_LIMIT=0 EXPORTS_PER_TOKEN=0 "$BIN" --addr "127.0.0.1:$port" --db "$PGURL" >"$WORK/$name-server.log" 2>&1 &
+  PID=$!
+  trap 'kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+
+  FROM_MS=1749945600000 # 2025-06-15 00:00:00 UTC
+  TO_MS=1781550000000   # 2026-06-15 19:00:00 UTC
+  BODY="{\"start_date\": $FROM_MS, \"end_date\": $TO_MS}"
+  XLSX=application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+  NQ=$(psql -X -A -t "$PGURL" -c "SELECT count(*) FROM questions WHERE created_at >= to_timestamp($FROM_MS / 1000.0) AND created_at <= to_timestamp($TO_MS / 1000.0)")
+  echo "questions in the year: $NQ"
+}

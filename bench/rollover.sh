@@ -28,33 +28,8 @@ PORT=${ROLLOVER_PORT:-18185}
 step "packages"
 need curl=curl unzip=unzip
 
-step "PostgreSQL"
-DBNAME="bench_rollover_s${SCALE//./_}"
-pg_db "$DBNAME"
-
-step "build"
-(cd "$ROOT" && go build -o "$WORK/stift-reports" . && go build -o "$WORK/benchtool" ./bench/cmd/benchtool)
-BIN="$WORK/stift-reports"
-TOOL="$WORK/benchtool"
-
-step "seed --scale $SCALE (PostgreSQL)"
-seed_pg "$BIN" "$SCALE"
-TOKEN=$(new_token "$BIN" "$PGURL" rollover)
-
-step "server on 127.0.0.1:$PORT"
-DEMO_DATA=off LOG_LEVEL=warn RATE_LIMIT=0 EXPORTS_PER_TOKEN=0 "$BIN" --addr "127.0.0.1:$PORT" --db "$PGURL" >"$WORK/rollover-server.log" 2>&1 &
-PID=$!
-trap 'kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-
-# The demo year, as bench/run.sh reports it.
-FROM_MS=1749945600000 # 2025-06-15 00:00:00 UTC
-TO_MS=1781550000000   # 2026-06-15 19:00:00 UTC
-BODY="{\"start_date\": $FROM_MS, \"end_date\": $TO_MS}"
-XLSX=application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
-NQ=$(psql -X -A -t "$PGURL" -c "SELECT count(*) FROM questions WHERE created_at >= to_timestamp($FROM_MS / 1000.0) AND created_at <= to_timestamp($TO_MS / 1000.0)")
+year_server rollover "$PORT"
 Q_PG=$(sed -e '/^--/d' -e "s/:'from'/to_timestamp($FROM_MS \/ 1000.0)/g" -e "s/:'to'/to_timestamp($TO_MS \/ 1000.0)/g" "$BENCH/sql/questions_pg.sql" | tr '\n' ' ' | sed -e 's/;[[:space:]]*$//')
-echo "questions in the year: $NQ"
 
 step "the baseline's rows: psql \\copy"
 psql -X -q "$PGURL" -c "\\copy ($Q_PG) TO STDOUT WITH CSV HEADER" >"$WORK/rollover-base.csv"

@@ -3,6 +3,7 @@ package exports
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -264,18 +265,14 @@ func (s *Service) enqueue(ctx context.Context, e *export) error {
 	if n >= maxPending {
 		return apperr.Errorf(apperr.TooMany, "%d exports of this token are waiting or running; ask for more once one is done.", n)
 	}
-	tx, err := s.opts.DB.SQL.BeginTx(ctx, nil)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.insert(ctx, tx, e); err != nil {
+			return err
+		}
+		_, err := s.inserter.InsertTx(ctx, tx, ExportArgs{ID: e.ID}, nil)
+		return err
+	})
 	if err != nil {
-		return unavailable(err)
-	}
-	defer tx.Rollback()
-	if err := s.insert(ctx, tx, e); err != nil {
-		return unavailable(err)
-	}
-	if _, err := s.inserter.InsertTx(ctx, tx, ExportArgs{ID: e.ID}, nil); err != nil {
-		return unavailable(err)
-	}
-	if err := tx.Commit(); err != nil {
 		return unavailable(err)
 	}
 	return nil

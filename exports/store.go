@@ -71,11 +71,6 @@ func (p principal) auth() *auth.Principal {
 // errNoExport: no such export (or not the principal's).
 var errNoExport = errors.New("no such export")
 
-// execer runs statements: the database, or a transaction.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // q returns query, written with ? placeholders, in the database's dialect.
 func (s *Service) q(query string) string {
 	if s.opts.DB.Dialect != dialect.Postgres {
@@ -95,7 +90,7 @@ func (s *Service) q(query string) string {
 }
 
 // insert records e, queued, in tx.
-func (s *Service) insert(ctx context.Context, tx execer, e *export) error {
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, e *export) error {
 	p, err := json.Marshal(e.Principal)
 	if err != nil {
 		return err
@@ -190,17 +185,31 @@ func (s *Service) ownerRevoked(ctx context.Context, owner string) (bool, error) 
 
 // start marks the export running, its chunks from an earlier try deleted.
 func (s *Service) start(ctx context.Context, id string) error {
+	now := s.now()
+	return s.withoutChunks(ctx, id, `UPDATE exports SET state = ?, row_count = 0, size = 0,
+		reason = '', started_at = ?, expires_at = ? WHERE id = ?`, Running, now, now.Add(s.opts.TTL), id)
+}
+
+// withoutChunks deletes the export's chunks and runs update, in one
+// transaction.
+func (s *Service) withoutChunks(ctx context.Context, id, update string, args ...any) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM export_chunks WHERE export_id = ?`), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(update), args...)
+		return err
+	})
+}
+
+// inTx runs f in a transaction, committed if f returns nil.
+func (s *Service) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	tx, err := s.opts.DB.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM export_chunks WHERE export_id = ?`), id); err != nil {
-		return err
-	}
-	now := s.now()
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE exports SET state = ?, row_count = 0, size = 0,
-		reason = '', started_at = ?, expires_at = ? WHERE id = ?`), Running, now, now.Add(s.opts.TTL), id); err != nil {
+	if err := f(tx); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -209,26 +218,15 @@ func (s *Service) start(ctx context.Context, id string) error {
 // storeChunk stores chunk seq of the export's file, and the rows and
 // bytes streamed so far.
 func (s *Service) storeChunk(ctx context.Context, id string, seq int, data []byte, rows, size int64) error {
-	tx, err := s.opts.DB.SQL.BeginTx(ctx, nil)
-	if err != nil {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO export_chunks (export_id, seq, data) VALUES (?, ?, ?)`),
+			id, seq, data); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE exports SET row_count = ?, size = ? WHERE id = ? AND state = ?`),
+			rows, size, id, Running)
 		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO export_chunks (export_id, seq, data) VALUES (?, ?, ?)`),
-		id, seq, data); err != nil {
-		return err
-	}
-	if err := s.setProgress(ctx, tx, id, rows, size); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// setProgress writes the rows and bytes a running export has streamed.
-func (s *Service) setProgress(ctx context.Context, x execer, id string, rows, size int64) error {
-	_, err := x.ExecContext(ctx, s.q(`UPDATE exports SET row_count = ?, size = ? WHERE id = ? AND state = ?`),
-		rows, size, id, Running)
-	return err
+	})
 }
 
 // setRows writes the rows a running export has streamed.
@@ -257,19 +255,8 @@ func (s *Service) finish(ctx context.Context, id string, f file) error {
 // fail marks the export failed for reason, a message for the client, and
 // deletes what it stored.
 func (s *Service) fail(ctx context.Context, id, reason string) error {
-	tx, err := s.opts.DB.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM export_chunks WHERE export_id = ?`), id); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE exports SET state = ?, reason = ?, size = 0, finished_at = ?
-		WHERE id = ?`), Failed, reason, s.now(), id); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.withoutChunks(ctx, id, `UPDATE exports SET state = ?, reason = ?, size = 0, finished_at = ?
+		WHERE id = ?`, Failed, reason, s.now(), id)
 }
 
 // requeue marks a running export queued again: its job stopped and River

@@ -135,27 +135,32 @@ func output(path string) (io.Writer, func()) {
 	return bw, func() { bw.Flush(); f.Close() }
 }
 
+// requestFlags are the flags of the timed requests, http and async.
+type requestFlags struct {
+	url, token, accept, body, out *string
+	pid                           *int
+}
+
+func newRequestFlags(fs *flag.FlagSet) requestFlags {
+	return requestFlags{
+		url:    fs.String("url", "", "URL to POST to"),
+		token:  fs.String("token", "", "bearer token"),
+		accept: fs.String("accept", "application/json", "Accept header"),
+		body:   fs.String("body", "{}", "JSON request body"),
+		pid:    fs.Int("pid", 0, "server PID whose VmRSS to sample"),
+		out:    fs.String("out", "", "file to save the body or the export's file to (default: discard)"),
+	}
+}
+
 func doHTTP(args []string) {
 	fs := flag.NewFlagSet("http", flag.ExitOnError)
-	url := fs.String("url", "", "URL to POST to")
-	token := fs.String("token", "", "bearer token")
-	accept := fs.String("accept", "application/json", "Accept header")
-	body := fs.String("body", "{}", "JSON request body")
-	pid := fs.Int("pid", 0, "server PID whose VmRSS to sample")
-	out := fs.String("out", "", "file to save the body to (default: discard)")
+	f := newRequestFlags(fs)
+	url, token, accept, body, pid, out := f.url, f.token, f.accept, f.body, f.pid, f.out
 	_ = fs.Parse(args)
 	w, closeOut := output(*out)
-	req, err := http.NewRequest(http.MethodPost, *url, strings.NewReader(*body))
-	if err != nil {
-		fatalf("%v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+*token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", *accept)
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	stop := sampler(*pid)
 	start := time.Now()
-	resp, err := client.Do(req)
+	resp, err := client.Do(request(http.MethodPost, *url, *token, *body, "Content-Type", "application/json", "Accept", *accept))
 	if err != nil {
 		stop()
 		fatalf("%v", err)
@@ -180,12 +185,8 @@ func doHTTP(args []string) {
 // pieces of -piece bytes with Range (0: whole).
 func doAsync(args []string) {
 	fs := flag.NewFlagSet("async", flag.ExitOnError)
-	url := fs.String("url", "", "URL to POST to")
-	token := fs.String("token", "", "bearer token")
-	accept := fs.String("accept", "application/json", "Accept header")
-	body := fs.String("body", "{}", "JSON request body")
-	pid := fs.Int("pid", 0, "server PID whose VmRSS to sample")
-	out := fs.String("out", "", "file to save the file to (default: discard)")
+	f := newRequestFlags(fs)
+	url, token, accept, body, pid, out := f.url, f.token, f.accept, f.body, f.pid, f.out
 	piece := fs.Int64("piece", 0, "download in pieces of this many bytes (0: whole)")
 	_ = fs.Parse(args)
 	base := *url
@@ -194,17 +195,8 @@ func doAsync(args []string) {
 			base = base[:i+3+j]
 		}
 	}
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	send := func(method, url, body string, header ...string) *http.Response {
-		req, err := http.NewRequest(method, url, strings.NewReader(body))
-		if err != nil {
-			fatalf("%v", err)
-		}
-		req.Header.Set("Authorization", "Bearer "+*token)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := client.Do(req)
+		resp, err := client.Do(request(method, url, *token, body, header...))
 		if err != nil {
 			fatalf("%v", err)
 		}
@@ -264,6 +256,24 @@ func doAsync(args []string) {
 	if status != http.StatusOK {
 		os.Exit(2)
 	}
+}
+
+// client is the HTTP client of the measurements: no compression, so that
+// the bytes counted are the bytes the server wrote.
+var client = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+// request returns a request with the bearer token and the headers (name,
+// value, name, value…).
+func request(method, url, token, body string, header ...string) *http.Request {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		fatalf("%v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return req
 }
 
 type countWriter struct {
