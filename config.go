@@ -86,12 +86,13 @@ type Config struct {
 	GraphQLOperations string `env:"GRAPHQL_OPERATIONS" envDefault:"all" accept:"all or allowlist"`
 	OperationsFile    string `env:"GRAPHQL_OPERATIONS_MANIFEST" accept:"the path of a JSON file mapping each operation's SHA-256 to its text; required with GRAPHQL_OPERATIONS=allowlist"`
 
-	operations  graph.Operations  // the allow-list; nil: every operation
-	jwt         *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
-	dbFrom      string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
-	reads       *db.Reads         // where report reads go; nil: the primary
-	xlsxMaxRows int               // rows per XLSX sheet; tests make it small
-	migrated    *atomic.Bool      // false until the schema is migrated; nil: migrated
+	operations       graph.Operations  // the allow-list; nil: every operation
+	jwt              *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
+	dbFrom           string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
+	reads            *db.Reads         // where report reads go; nil: the primary
+	xlsxMaxRows      int               // rows per XLSX sheet; tests make it small
+	downloadPageSize int               // rows per page of a GraphQL download; tests make it small
+	migrated         *atomic.Bool      // false until the schema is migrated; nil: migrated
 }
 
 // loadConfig reads the configuration from the environment through getenv.

@@ -18,26 +18,21 @@ import (
 	"github.com/stift/stift-reports/metrics"
 )
 
-// graphqlHandler serves GraphQL, each request cancelled after the timeout.
+// graphqlHandler serves GraphQL, each request cancelled after the timeout
+// (each page of a download of a connection).
 func (s *Server) graphqlHandler() http.Handler {
-	h := graph.NewHandler(s.db, graph.Options{
-		Introspection:   s.cfg.Introspection,
-		ComplexityLimit: s.cfg.ComplexityLimit,
-		DepthLimit:      s.cfg.DepthLimit,
-		Log:             s.log,
-		Reads:           s.reads(),
-		XLSX:            export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
-		PortalURL:       s.cfg.PortalURL,
-		Now:             s.now,
-		Operations:      s.cfg.operations,
-	})
-	if s.cfg.GraphQLTimeout <= 0 {
-		return h
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.GraphQLTimeout)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
+	return graph.NewHandler(s.db, graph.Options{
+		Introspection:    s.cfg.Introspection,
+		ComplexityLimit:  s.cfg.ComplexityLimit,
+		DepthLimit:       s.cfg.DepthLimit,
+		Log:              s.log,
+		Reads:            s.reads(),
+		XLSX:             export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
+		Timeout:          s.cfg.GraphQLTimeout,
+		DownloadPageSize: s.cfg.downloadPageSize,
+		PortalURL:        s.cfg.PortalURL,
+		Now:              s.now,
+		Operations:       s.cfg.operations,
 	})
 }
 

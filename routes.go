@@ -48,7 +48,7 @@ func (s *Server) routes() http.Handler {
 			AllowedOrigins: s.cfg.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
 			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
-			ExposedHeaders: []string{"Content-Disposition", "X-Request-Id", "Retry-After"},
+			ExposedHeaders: []string{"Content-Disposition", "X-Request-Id", "Retry-After", graph.RowCountHeader},
 			MaxAge:         600,
 		}).Handler(h)
 	}
