@@ -164,19 +164,27 @@ func TestAnonymousAskersStayHidden(t *testing.T) {
 				})
 
 				t.Run("downloads", func(t *testing.T) {
-					for _, p := range []struct{ query, column string }{
-						{`{ questions(first: 1000, where: {anonymous: true}) { edges { node { id anonymous studentID student { email } } } } }`, "student.email"},
+					// A CSV download is headed by field paths, an XLSX one
+					// by their labels.
+					for _, p := range []struct{ query, column, label string }{
+						{`{ questions(first: 1000, where: {anonymous: true}) { edges { node { id anonymous studentID student { email } } } } }`,
+							"student.email", "E-mail do aluno"},
 						{`{ questionsReport(input: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z"}, first: 1000) {
-						    edges { node { anonymous question { studentID student { email } } } } } }`, "question.student.email"},
+						    edges { node { anonymous question { studentID student { email } } } } } }`,
+							"question.student.email", "E-mail do aluno da pergunta"},
 					} {
 						for _, accept := range []string{"text/csv", xlsxType} {
+							column := p.column
+							if accept == xlsxType {
+								column = p.label
+							}
 							shown := downloadTable(t, reveal, p.query, accept)
 							hidden := downloadTable(t, hide, p.query, accept)
-							if n := filledAnonymous(t, shown, p.column); n == 0 {
-								t.Errorf("%s %s: the revealing token's download names no asker: the test is blind", accept, p.column)
+							if n := filledAnonymous(t, shown, column); n == 0 {
+								t.Errorf("%s %s: the revealing token's download names no asker: the test is blind", accept, column)
 							}
-							if n := filledAnonymous(t, hidden, p.column); n > 0 {
-								t.Errorf("%s %s: %d anonymous rows name their asker", accept, p.column, n)
+							if n := filledAnonymous(t, hidden, column); n > 0 {
+								t.Errorf("%s %s: %d anonymous rows name their asker", accept, column, n)
 							}
 						}
 					}
@@ -292,14 +300,15 @@ func downloadTable(t *testing.T, c *isoCase, query, accept string) [][]string {
 }
 
 // filledAnonymous counts the rows of an anonymous question (the anonymous
-// column true) whose column is not empty.
+// column true: "anonymous" or "Anônima" in a spreadsheet) whose column is
+// not empty.
 func filledAnonymous(t *testing.T, table [][]string, column string) (n int) {
 	t.Helper()
 	if len(table) == 0 {
 		t.Fatal("empty download")
 	}
 	col, anonCol := slices.Index(table[0], column), slices.IndexFunc(table[0], func(h string) bool {
-		return h == "anonymous" || strings.HasSuffix(h, ".anonymous")
+		return h == "anonymous" || strings.HasSuffix(h, ".anonymous") || h == "Anônima"
 	})
 	if col < 0 || anonCol < 0 {
 		t.Fatalf("no %s or anonymous column in %q", column, table[0])

@@ -114,13 +114,14 @@ type Config struct {
 	OTELSDKDisabled    bool     `env:"OTEL_SDK_DISABLED" envDefault:"false" accept:"true or false"`
 	OTELPropagators    []string `env:"OTEL_PROPAGATORS" envDefault:"tracecontext,baggage" accept:"comma-separated, each tracecontext, baggage or none"`
 
-	operations  graph.Operations  // the allow-list; nil: every operation
-	tracing     *tracing.Tracing  // where spans go; nil: tracing is off
-	jwt         *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
-	dbFrom      string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
-	reads       *db.Reads         // where report reads go; nil: the primary
-	xlsxMaxRows int               // rows per XLSX sheet; tests make it small
-	migrated    *atomic.Bool      // false until the schema is migrated; nil: migrated
+	operations       graph.Operations  // the allow-list; nil: every operation
+	tracing          *tracing.Tracing  // where spans go; nil: tracing is off
+	jwt              *auth.JWTVerifier // verifies sign-in tokens; nil: API tokens only
+	dbFrom           string            // where DatabaseURL came from, for errors: "--db", "DATABASE_URL" or ""
+	reads            *db.Reads         // where report reads go; nil: the primary
+	xlsxMaxRows      int               // rows per XLSX sheet; tests make it small
+	downloadPageSize int               // rows per page of a GraphQL download; tests make it small
+	migrated         *atomic.Bool      // false until the schema is migrated; nil: migrated
 
 	// exportChunkSize is the chunk size of export files (0: the default);
 	// exportAfterChunk is called after each chunk a job stores. Tests set

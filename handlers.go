@@ -25,28 +25,23 @@ import (
 )
 
 // graphqlHandler serves GraphQL with the clock now, each request
-// cancelled after timeout (0: never).
+// cancelled after timeout (0: never; each page of a download of a
+// connection).
 func (s *Server) graphqlHandler(now func() time.Time, timeout time.Duration) http.Handler {
-	h := graph.NewHandler(s.db, graph.Options{
+	return graph.NewHandler(s.db, graph.Options{
 		Introspection:    s.cfg.Introspection,
 		ComplexityLimit:  s.cfg.ComplexityLimit,
 		DepthLimit:       s.cfg.DepthLimit,
 		Log:              s.log,
 		Reads:            s.reads(),
 		XLSX:             export.XLSXOptions{MaxRows: s.cfg.xlsxMaxRows},
+		Timeout:          timeout,
+		DownloadPageSize: s.cfg.downloadPageSize,
 		PortalURL:        s.cfg.PortalURL,
 		Now:              now,
 		Operations:       s.cfg.operations,
 		Tracer:           s.cfg.tracer(),
 		ObserveOperation: s.metrics.ObserveOperation,
-	})
-	if timeout <= 0 {
-		return h
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -74,7 +74,7 @@ func (s *Server) routes() http.Handler {
 			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "If-None-Match",
 				"Prefer", "Range", "If-Range"},
 			ExposedHeaders: []string{"Content-Disposition", "X-Request-Id", "Retry-After", "ETag",
-				"Location", "Preference-Applied", "Content-Range", "Accept-Ranges"},
+				"Location", "Preference-Applied", "Content-Range", "Accept-Ranges", graph.RowCountHeader},
 			MaxAge: 600,
 		}).Handler(h)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -29,22 +30,47 @@ import (
 // Accept headers keep the GraphQL-over-HTTP behaviour. A result with
 // errors is sent as the usual JSON, so the client sees what went wrong.
 //
-// A download is the result of one query, so its rows are bounded by the
-// page sizes GraphQL accepts (first: 1000 at most). That result is kept in
-// memory whole before the table is written — gqlgen builds every response
-// whole anyway — and one over MaxDownloadBytes is refused with a 400
-// instead. Streaming it would not lower the peak (gqlgen's own copy
-// stays), and following the pages server-side would change what a
-// download is: the page a query asks for, as the JSON would hold it.
+// A download of a connection holds every row its arguments select: the
+// server follows the pages itself (downloadpages.go), through the same
+// resolvers and privacy rules as any query, and streams each page's rows
+// into the encoder before it reads the next, so that its memory does not
+// grow with the rows. A download of a list holds the list: the result of
+// one query, kept in memory whole before the table is written (gqlgen
+// builds every response whole anyway); one over MaxDownloadBytes is
+// refused with a 400.
+//
+// The response says how many rows it holds in RowCountHeader: a trailer
+// of a CSV file (its rows are sent as they come), a header of an XLSX
+// file (written once every row is read). A download cut short (the client
+// gone, a page failing) ends the transfer without finishing it, so that no
+// client takes it for a complete file, and without that count.
+//
+// Everything happens inside the handler's ServeHTTP: replaying a download
+// request through the handler (an asynchronous export) downloads it the
+// same way.
 
-// captured holds the operation of a download request, for the table's columns.
+// RowCountHeader carries the number of rows of a download.
+const RowCountHeader = "X-Row-Count"
+
+// captured holds the operation of a download request, for the table's
+// columns, and for a connection how its pages are read.
 type captured struct {
 	doc  *ast.QueryDocument
 	op   string
 	vars map[string]any
+	// pages reads the pages of a connection (downloadPaging sets it);
+	// nil for a list.
+	pages *pager
 }
 
 type capturedKey struct{}
+
+// capturedFrom returns the captured operation of a download request; nil
+// for any other request.
+func capturedFrom(ctx context.Context) *captured {
+	c, _ := ctx.Value(capturedKey{}).(*captured)
+	return c
+}
 
 // captureOperation is the handler extension that records the operation
 // of a download request.
@@ -58,7 +84,7 @@ var _ interface {
 func (captureOperation) ExtensionName() string                   { return "CaptureOperation" }
 func (captureOperation) Validate(graphql.ExecutableSchema) error { return nil }
 func (captureOperation) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if c, ok := ctx.Value(capturedKey{}).(*captured); ok {
+	if c := capturedFrom(ctx); c != nil {
 		c.doc, c.op, c.vars = oc.Doc, oc.OperationName, oc.Variables
 	}
 	return nil
@@ -122,9 +148,11 @@ func downloadLanguage(r *http.Request) download.Language {
 	return download.Language(i)
 }
 
-// MaxDownloadBytes is the largest JSON result of a query that a download
-// turns into a table: 1000 rows of some 8 KiB each. Decoded for the table,
-// it takes a few times that in memory, for as long as the download runs.
+// MaxDownloadBytes is the largest JSON result of a query, or of a page of
+// a connection, that a download turns into rows: 1000 rows of some 8 KiB
+// each. Decoded, it takes a few times that in memory, for as long as its
+// rows are written. A page over it is read again in pages half as large,
+// down to a single row.
 const MaxDownloadBytes = 8 << 20
 
 // errResultTooLarge is what bufferedWriter answers a write past its limit.
@@ -158,6 +186,15 @@ func (b *bufferedWriter) WriteHeader(status int) {
 	}
 }
 
+// send writes the response b holds to w.
+func (b *bufferedWriter) send(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body.Bytes())
+}
+
 // IsDownload reports whether r asks for its result as a download (CSV or
 // XLSX) rather than as GraphQL's JSON. The server counts downloads as
 // exports, in the same limits as the REST reports.
@@ -175,9 +212,19 @@ func downloadFormat(r *http.Request) (rest.Format, bool) {
 	return format, err == nil && format != rest.FormatJSON
 }
 
-// withDownloads wraps the GraphQL handler next; zones lists the time zones
-// of the schools a request's token sees (see downloadZone).
-func withDownloads(next http.Handler, xlsx export.XLSXOptions, zones func(context.Context) ([]string, error), log *slog.Logger) http.Handler {
+// downloads are the settings of the downloads of a GraphQL handler.
+type downloads struct {
+	xlsx export.XLSXOptions
+	// zones lists the time zones of the schools a request's token sees
+	// (see downloadZone).
+	zones func(context.Context) ([]string, error)
+	// timeout bounds the work of each page of a download (0: none).
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+// withDownloads wraps the GraphQL handler next.
+func withDownloads(next http.Handler, d downloads) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		format, ok := downloadFormat(r)
 		if !ok {
@@ -202,49 +249,129 @@ func withDownloads(next http.Handler, xlsx export.XLSXOptions, zones func(contex
 		}
 		if buf.status != http.StatusOK || json.Unmarshal(buf.body.Bytes(), &result) != nil ||
 			len(result.Errors) > 0 || c.doc == nil {
-			for k, v := range buf.header {
-				w.Header()[k] = v
+			buf.send(w)
+			return
+		}
+		t := &table{w: w, r: r, format: format, lang: downloadLanguage(r), zone: downloadZone(r.Context(), c, d.zones), downloads: d}
+		if c.pages != nil {
+			if c.pages.run == nil { // the operation was never dispatched
+				apperr.Write(w, apperr.Errorf(apperr.Internal, "The download did not start."))
+				return
 			}
-			w.WriteHeader(buf.status)
-			w.Write(buf.body.Bytes())
+			t.writePages(c.pages)
 			return
 		}
 		plan, err := download.Parse(c.doc, c.op)
 		var rows export.Rows
 		if err == nil {
-			rows, err = plan.Rows(result.Data, downloadZone(r.Context(), c, zones))
+			rows, err = plan.Rows(result.Data, t.zone)
 		}
 		if err != nil {
 			apperr.Write(w, apperr.Errorf(apperr.Invalid, "%s", err.Error()))
 			return
 		}
-		lang := downloadLanguage(r)
-		cols := plan.Columns(lang)
-		w.Header().Set("Content-Type", format.ContentType())
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Content-Disposition", rest.ContentDisposition(fieldName(c)+"."+format.Ext()))
-		w.Header().Set("Content-Language", languageTags[lang].String())
-		w.Header().Add("Vary", "Accept, Accept-Language")
-		switch format {
-		case rest.FormatCSV:
-			err = export.WriteCSV(w, cols, rows)
-		case rest.FormatExcelCSV:
-			err = export.WriteExcelCSV(w, cols, rows)
-		case rest.FormatXLSX:
-			err = export.WriteXLSX(w, plan.SheetName(lang), cols, rows, xlsx)
-		}
-		switch {
-		case err == nil:
-			return
-		case r.Context().Err() != nil || errors.Is(err, os.ErrDeadlineExceeded):
-			// The client hung up or stopped reading (the server's write
-			// deadline): nothing went wrong here.
-			log.Info("graphql download cancelled by the client", "err", err)
-		default:
-			log.Error("graphql download failed", "err", err)
-		}
-		// Headers are sent: cut the transfer short rather than end it
-		// cleanly, like a complete file.
-		panic(http.ErrAbortHandler)
+		t.write(plan, fieldName(c), rows)
 	})
 }
+
+// table writes one download.
+type table struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	format rest.Format
+	lang   download.Language
+	zone   *time.Location
+	downloads
+	// rows counts the rows written, pages the pages read.
+	rows, pages int
+}
+
+// write sends rows as the file name.<ext> of plan's columns, with their
+// count (RowCountHeader).
+func (t *table) write(plan *download.Plan, name string, rows export.Rows) {
+	h := t.w.Header()
+	h.Set("Content-Type", t.format.ContentType())
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", rest.ContentDisposition(name+"."+t.format.Ext()))
+	h.Set("Content-Language", languageTags[t.lang].String())
+	h.Add("Vary", "Accept, Accept-Language")
+	if t.format != rest.FormatXLSX {
+		h.Set("Trailer", RowCountHeader)
+	}
+	counted := func(yield func([]any, error) bool) {
+		for row, err := range rows {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			t.rows++
+			if !yield(row, nil) {
+				return
+			}
+		}
+		if t.format == rest.FormatXLSX {
+			// Every row is read before the archive is written: the
+			// count goes out with the headers.
+			h.Set(RowCountHeader, strconv.Itoa(t.rows))
+		}
+	}
+	cols := plan.Columns(t.lang)
+	sw := &sentWriter{ResponseWriter: t.w}
+	var err error
+	switch t.format {
+	case rest.FormatCSV:
+		err = export.WriteCSV(sw, cols, counted)
+	case rest.FormatExcelCSV:
+		err = export.WriteExcelCSV(sw, cols, counted)
+	case rest.FormatXLSX:
+		err = export.WriteXLSX(sw, plan.SheetName(t.lang), cols, counted, t.xlsx)
+	}
+	if err == nil {
+		if t.format != rest.FormatXLSX {
+			h.Set(RowCountHeader, strconv.Itoa(t.rows)) // the trailer
+		}
+		return
+	}
+	switch {
+	case t.r.Context().Err() != nil || errors.Is(err, os.ErrDeadlineExceeded):
+		// The client hung up or stopped reading (the server's write
+		// deadline): nothing went wrong here.
+		t.log.Info("graphql download cancelled by the client", "err", err, "rows", t.rows, "pages", t.pages)
+		if !sw.sent {
+			return // no one to answer
+		}
+	case !sw.sent:
+		// An XLSX file is written once every row is read: nothing is
+		// sent yet, so the failure can be answered.
+		t.log.Error("graphql download failed", "err", err, "rows", t.rows, "pages", t.pages)
+		for _, k := range []string{"Content-Disposition", "Content-Language", "Trailer", RowCountHeader} {
+			h.Del(k)
+		}
+		apperr.Write(t.w, apperr.Errorf(apperr.Internal, "The download failed after %d rows; retry it.", t.rows))
+		return
+	default:
+		t.log.Error("graphql download failed", "err", err, "rows", t.rows, "pages", t.pages)
+	}
+	// Headers are sent: cut the transfer short rather than end it
+	// cleanly, like a complete file.
+	panic(http.ErrAbortHandler)
+}
+
+// sentWriter tells whether anything was written to its ResponseWriter.
+type sentWriter struct {
+	http.ResponseWriter
+	sent bool
+}
+
+func (w *sentWriter) Write(p []byte) (int, error) {
+	w.sent = true
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *sentWriter) WriteHeader(status int) {
+	w.sent = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the real writer, to flush it.
+func (w *sentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -2,13 +2,19 @@ package graph
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/stift/stift-reports/export"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+
 	"github.com/stift/stift-reports/graph/download"
 )
 
@@ -33,7 +39,7 @@ func TestDownloadResultBound(t *testing.T) {
 					}
 				}
 			})
-			h := withDownloads(next, export.XLSXOptions{}, nil, slog.New(slog.DiscardHandler))
+			h := withDownloads(next, downloads{log: slog.New(slog.DiscardHandler)})
 
 			req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query": "{ questions { edges { node { id } } } }"}`))
 			req.Header.Set("Accept", "text/csv")
@@ -111,5 +117,56 @@ func TestDownloadLanguage(t *testing.T) {
 		if got := downloadLanguage(req); got != c.want {
 			t.Errorf("Accept-Language %.40q: language %d, want %d", c.accept, got, c.want)
 		}
+	}
+}
+
+// TestPagerHalvesLargePages: a page whose result is over MaxDownloadBytes
+// is read again in pages half as large, and the pages after it too; a
+// single row over it is refused.
+func TestPagerHalvesLargePages(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `{ users { edges { node { email } } } }`, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	plan, err := download.Parse(doc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paging, err := plan.Paging(nil, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// page answers a page of size rows of rowBytes each.
+	page := func(size, rowBytes int, more bool) *graphql.Response {
+		edges := make([]map[string]any, size)
+		for i := range edges {
+			edges[i] = map[string]any{"node": map[string]any{"email": strings.Repeat("x", rowBytes)}}
+		}
+		data, _ := json.Marshal(map[string]any{"users": map[string]any{"edges": edges,
+			paging.PageInfo: map[string]any{"hasNextPage": more, "endCursor": "c"}}})
+		return &graphql.Response{Data: data}
+	}
+	var asked []int
+	p := &pager{plan: plan, paging: paging, size: 1000, left: -1,
+		run: func(_ context.Context, vars map[string]any) *graphql.Response {
+			size := vars[paging.FirstVar].(int)
+			asked = append(asked, size)
+			return page(size, 100<<10, true) // 100 KiB a row: 82 rows fit
+		}}
+	got, failed, err := p.next(context.Background(), 0)
+	if err != nil || failed != nil {
+		t.Fatal(err, failed)
+	}
+	if got.Len() != 62 || p.size != 62 || !slices.Equal(asked, []int{1000, 500, 250, 125, 62}) {
+		t.Errorf("a page of %d rows, %d next, after asking for %v; want 62 after 1000, 500, 250, 125", got.Len(), p.size, asked)
+	}
+
+	p = &pager{plan: plan, paging: paging, size: 4, left: -1,
+		run: func(_ context.Context, vars map[string]any) *graphql.Response {
+			return page(vars[paging.FirstVar].(int), MaxDownloadBytes, false)
+		}}
+	if _, _, err := p.next(context.Background(), 0); !errors.Is(err, errRowTooLarge) {
+		t.Errorf("a row over the bound: %v", err)
 	}
 }

@@ -35,7 +35,8 @@ const (
 // generic message, logged with its cause. Errors about the request
 // itself, raised before any resolver runs, are the client's: they are
 // BAD_USER_INPUT and logged by size and hash only, since their message
-// may quote the request.
+// may quote the request. A resolver failing because its client hung up
+// (the request's context cancelled) is logged at INFO, not as a failure.
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
@@ -55,6 +56,13 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Extensions = map[string]any{"code": CodeForbidden}
 		case isInputError(err) || isArgumentError(ctx):
 			gerr.Message = clip(gerr.Message, 200)
+			gerr.Extensions = map[string]any{"code": CodeBadUserInput}
+		case errors.Is(ctx.Err(), context.Canceled):
+			// The client hung up (or a download stopped reading
+			// pages): whatever the resolver met, nothing went wrong
+			// here, and no one reads this answer.
+			log.Info("graphql: request cancelled by the client", "path", gerr.Path.String(), "err", err)
+			gerr.Message = "Request cancelled."
 			gerr.Extensions = map[string]any{"code": CodeBadUserInput}
 		case ae == nil && len(gerr.Path) == 0:
 			log.Warn("graphql: request refused", "error", describe([]byte(gerr.Message)))

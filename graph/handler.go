@@ -31,6 +31,12 @@ type Options struct {
 	Log             *slog.Logger
 	Reads           *db.Reads          // where report reads go; nil: d
 	XLSX            export.XLSXOptions // sheets of XLSX downloads
+	// Timeout cancels a request's work after this long (0: never); a
+	// download of a connection gets it for each of its pages.
+	Timeout time.Duration
+	// DownloadPageSize is the number of rows of each page a download of
+	// a connection reads; 0: MaxPageSize.
+	DownloadPageSize int
 	// Operations, when not nil, are the only operations served (the
 	// allow-list mode; automatic persisted queries are then off).
 	Operations Operations
@@ -103,6 +109,12 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 		return ok
 	}})
 	srv.Use(introspectionOff{})
+	// Before the limits, so that they check a page of a download.
+	pageSize := opts.DownloadPageSize
+	if pageSize <= 0 || pageSize > MaxPageSize {
+		pageSize = MaxPageSize
+	}
+	srv.Use(&downloadPaging{size: pageSize})
 	srv.Use(&argumentLimits{})
 	srv.Use(pageDefaults{})
 	if opts.DepthLimit > 0 {
@@ -121,12 +133,15 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 		}
 		srv.Use(pages)
 	}
+	// Last, so that it wraps askerLoading: each page its own loaders.
+	srv.Use(downloadPages{})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 	zones := func(ctx context.Context) ([]string, error) {
 		return d.Client.School.Query().Unique(true).Select(school.FieldTimezone).Strings(ctx)
 	}
-	return limitBody(withDownloads(srv, opts.XLSX, zones, log), log)
+	return limitBody(withDownloads(withTimeout(srv, opts.Timeout),
+		downloads{xlsx: opts.XLSX, zones: zones, timeout: opts.Timeout, log: log}), log)
 }
 
 // persistedQueries is gqlgen's automatic persisted queries with its

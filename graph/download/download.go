@@ -180,9 +180,15 @@ var dayFields = map[string]bool{
 // table is what the document says about the download: where the rows are
 // in the data and which columns they have.
 type table struct {
+	// doc and op are the document and its operation.
+	doc *ast.QueryDocument
+	op  *ast.OperationDefinition
 	// field is the response key of the top-level field, root the field.
-	field string
-	root  step
+	field     string
+	root      step
+	rootGroup *group
+	// edgesGroup is the connection's edges field; nil for a list.
+	edgesGroup *group
 	// edges and node are the response keys of a connection's edges and
 	// node fields; both are empty for a list.
 	edges, node string
@@ -216,7 +222,7 @@ func plan(doc *ast.QueryDocument, operationName string) (*table, error) {
 		return nil, fmt.Errorf("A download selects exactly one field; this query selects %d.", len(top))
 	}
 	root := top[0]
-	t := &table{field: root.key, root: root.step()}
+	t := &table{doc: doc, op: op, field: root.key, root: root.step(), rootGroup: root}
 	def := root.fields[0].Definition
 	rowKey, rowSel := root.key, root.selections()
 	rowStep := t.root
@@ -234,7 +240,7 @@ func plan(doc *ast.QueryDocument, operationName string) (*table, error) {
 				return nil, errors.New("A download needs a list or a connection.")
 			}
 		} else {
-			t.edges, t.node = edges.key, node.key
+			t.edges, t.node, t.edgesGroup = edges.key, node.key, edges
 			rowKey, rowSel = node.key, node.selections()
 			rowStep = node.step()
 		}
@@ -429,6 +435,16 @@ func skipped(dirs ast.DirectiveList) bool {
 
 // rows decodes data and returns the row values it holds.
 func (t *table) rows(data []byte) ([]any, error) {
+	value, err := t.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	return t.nodes(value)
+}
+
+// decode decodes data, the "data" member of a result, and returns the
+// value of the top-level field.
+func (t *table) decode(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var root any
@@ -445,7 +461,12 @@ func (t *table) rows(data []byte) ([]any, error) {
 	if !ok {
 		return nil, errors.New("The data of the query result is not an object.")
 	}
-	value := obj[t.field]
+	return obj[t.field], nil
+}
+
+// nodes returns the rows of value, the top-level field's: the items of a
+// list, or the nodes of a connection.
+func (t *table) nodes(value any) ([]any, error) {
 	if value == nil {
 		return nil, nil
 	}
