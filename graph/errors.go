@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -143,68 +142,6 @@ func (w *errorShape) ShapeError(err error) (string, any) {
 }
 
 func (w *errorShape) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// withoutData wraps a gqlgen transport (POST, GET) so that its answer to a
-// request refused with a 4xx status before its operation ran (a parse or
-// validation error, variables that do not coerce) is a requestError, with
-// no data member: gqlgen's Response always has one, null when there is
-// nothing. Requests refused with 200 (this package's limits, whose errors
-// gqlgen does not count as the protocol's) keep "data": null, since GraphQL
-// over HTTP wants a 4xx status for a response without data.
-type withoutData struct{ graphql.Transport }
-
-func (t withoutData) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	rw := &refusalWriter{ResponseWriter: w}
-	t.Transport.Do(rw, r, noticeRefusals{GraphExecutor: exec, w: rw})
-}
-
-// noticeRefusals is the executor as a withoutData transport sees it: it
-// hands the response of a refused request to the writer.
-type noticeRefusals struct {
-	graphql.GraphExecutor
-	w *refusalWriter
-}
-
-func (e noticeRefusals) DispatchError(ctx context.Context, list gqlerror.List) *graphql.Response {
-	resp := e.GraphExecutor.DispatchError(ctx, list)
-	e.w.refused = resp
-	return resp
-}
-
-// refusalWriter writes the response of a request refused with a 4xx
-// status as a requestError instead of the JSON gqlgen made of it:
-// gqlgen's transports write that JSON in one Write, right after
-// DispatchError.
-type refusalWriter struct {
-	http.ResponseWriter
-	status  int
-	refused *graphql.Response
-}
-
-func (w *refusalWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *refusalWriter) Write(p []byte) (int, error) {
-	resp := w.refused
-	if resp == nil || w.status < 400 {
-		return w.ResponseWriter.Write(p)
-	}
-	w.refused = nil
-	b, err := json.Marshal(requestError{Errors: resp.Errors, Extensions: resp.Extensions})
-	if err != nil {
-		return 0, err
-	}
-	if _, err := w.ResponseWriter.Write(b); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // isInputError reports whether err is a validation error of gqlparser.
 func isInputError(err error) bool {
