@@ -67,7 +67,9 @@ func (r *queryResolver) Groups(ctx context.Context, after *entgql.Cursor[string]
 
 // Questions is the resolver for the questions field.
 func (r *queryResolver) Questions(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) (*ent.QuestionConnection, error) {
-	return r.Client.Question.Query().Paginate(ctx, after, first, before, last,
+	q := r.Client.Question.Query()
+	selectAskerColumns(ctx, q)
+	return q.Paginate(ctx, after, first, before, last,
 		ent.WithQuestionOrder(orderBy), ent.WithQuestionFilter(where.Filter))
 }
 
