@@ -84,7 +84,7 @@ func (c compiledPages) questions(ctx context.Context, field graphql.CollectedFie
 	if err != nil || conn == nil {
 		return nil, false
 	}
-	w := &pageWriter{ec: ec, ctx: ctx}
+	w := &pageWriter{ec: ec, ctx: ctx, questions: ec.Resolvers.Question()}
 	w.questionConnection(field.Selections, conn)
 	if w.failed {
 		return nil, false
@@ -147,16 +147,46 @@ func compilable(oc *graphql.OperationContext, sel ast.SelectionSet, s *pageShape
 // pageWriter writes one compiled page; failed is set at the first thing it
 // cannot write as the executor would.
 type pageWriter struct {
-	ec     *executionContext
-	ctx    context.Context
-	buf    bytes.Buffer
-	failed bool
+	ec        *executionContext
+	ctx       context.Context
+	questions QuestionResolver
+	buf       bytes.Buffer
+	failed    bool
+	// collected holds the fields collected from each selection set the
+	// page writes: every row of a page has the same, and gqlgen's
+	// CollectFields makes a string key for its cache on each call.
+	collected map[selectionKey][]graphql.CollectedField
+}
+
+// selectionKey is a selection set's identity: where it starts and its
+// length (a merged set can start where one of its parts does). A
+// selection set belongs to one field, so to one object type.
+type selectionKey struct {
+	first *ast.Selection
+	n     int
+}
+
+// collect is graphql.CollectFields(oc, sel, implementors), once a page.
+func (w *pageWriter) collect(sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
+	if len(sel) == 0 {
+		return nil
+	}
+	key := selectionKey{&sel[0], len(sel)}
+	if fields, ok := w.collected[key]; ok {
+		return fields
+	}
+	fields := graphql.CollectFields(w.ec.OperationContext, sel, implementors)
+	if w.collected == nil {
+		w.collected = map[selectionKey][]graphql.CollectedField{}
+	}
+	w.collected[key] = fields
+	return fields
 }
 
 // object writes the fields collected from sel, each by field, which
 // reports false for a field it does not know.
 func (w *pageWriter) object(sel ast.SelectionSet, implementors []string, field func(f graphql.CollectedField) bool) {
-	fields := graphql.CollectFields(w.ec.OperationContext, sel, implementors)
+	fields := w.collect(sel, implementors)
 	w.buf.WriteByte('{')
 	for i, f := range fields {
 		if w.failed {
@@ -271,7 +301,7 @@ func (w *pageWriter) question(sel ast.SelectionSet, q *ent.Question) {
 		}
 		switch f.Name {
 		case "student":
-			u, err := w.ec.Resolvers.Question().Student(w.ctx, q)
+			u, err := w.questions.Student(w.ctx, q)
 			return nestedObject(w, f, u, err, false, userImplementors, userFields)
 		case "group":
 			g, err := q.Group(w.ctx)

@@ -44,6 +44,8 @@ func TestCompiledPagesAnswerAsTheExecutor(t *testing.T) {
 			edges { __typename node { ...Q who: student { __typename name: firstName } g: group @include(if: $yes) { name }
 			discipline @skip(if: $yes) { name } anonymous @include(if: $no) } } } }
 			fragment Q on Question { __typename key: id text: description }`, map[string]any{"yes": true, "no": false}, true},
+		{"fields merged from repeated selections", `{ questions(first: 6) { edges { node { id student { email } } }
+			edges { node { description student { firstName } group { name } } } edges { cursor } } }`, nil, true},
 		{"a filter and the page after a cursor", `query($after: Cursor) { questions(first: 7, after: $after,
 			where: {anonymous: true}) { pageInfo { endCursor } edges { node { id anonymous student { email } } } } }`, nil, true},
 		{"the last page before the end", `{ questions(last: 5) { edges { cursor node { id createdAt } } } }`, nil, true},
