@@ -225,7 +225,7 @@ func QuestionStats(ctx context.Context, d *db.DB, p *auth.Principal, in Question
 			return nil, err
 		}
 	}
-	q := newQuery(d.Dialect).add(`SELECT `)
+	q := newQuery(d.Dialect).add(`WITH ` + statsCTE + ` AS MATERIALIZED (SELECT `)
 	writeDimensions(q, cols, tb)
 	p50, p90 := percentileSQL(d.Dialect, "x.response_minutes", 0.5), percentileSQL(d.Dialect, "x.response_minutes", 0.9)
 	if opts.OmitPercentiles {
@@ -324,7 +324,7 @@ func BookingStats(ctx context.Context, d *db.DB, p *auth.Principal, in BookingsI
 	}
 	q := newQuery(d.Dialect)
 	writeToday(q, sel.zones, now)
-	q.add(`SELECT `)
+	q.add(`, ` + statsCTE + ` AS MATERIALIZED (SELECT `)
 	writeDimensions(q, cols, tb)
 	q.add(`COUNT(*)`)
 	for _, s := range BookingStatuses {
@@ -445,15 +445,30 @@ func percentileSQL(dialectName, expr string, fraction float64) string {
 	return "percentile_cont(" + expr + ", " + f + ")"
 }
 
+// statsCTE names the groups of a stats query, which is written as
+//
+//	WITH stats AS MATERIALIZED (SELECT dimensions, bucket, figures FROM x GROUP BY …)
+//	SELECT * FROM stats ORDER BY …
+//
+// so that PostgreSQL orders the groups, not the rows. It cannot estimate
+// how many groups a key computed from created_at makes (a time bucket),
+// and guesses one per row: asked for groups in the order of their keys,
+// it sorts every row to aggregate them in order, in parallel, spilling to
+// disk, where hashing them would have kept a few hundred groups in memory.
+// The daily stats of a year of a million questions took 2.4 s of CPU in
+// three processes that way, against 0.8 s in one with the groups hashed
+// first (the materialized CTE is planned on its own, without the order).
+const statsCTE = "stats"
+
 // writeDimensions writes the grouped columns of a stats query's SELECT
 // list, each followed by a comma: the dimensions' columns of x, then the
-// bucket's key.
+// bucket's key, named as in x.
 func writeDimensions(q *query, cols []statsColumn, tb *timeBuckets) {
 	for _, c := range cols {
-		q.add("x." + c.name + ", ")
+		q.add("x." + c.name + " AS " + c.name + ", ")
 	}
 	if tb != nil {
-		q.add("x.bucket, ")
+		q.add("x.bucket AS bucket, ")
 	}
 }
 
@@ -475,26 +490,31 @@ func writeRows(q *query, tb *timeBuckets, inner func()) {
 	q.add(") y) x")
 }
 
-// writeGrouping writes the GROUP BY and ORDER BY clauses of a stats query.
-// The order is the same on both databases: ids ascending (UUIDs compare as
-// their text), text (statuses, modals) in db.TextCollation, nil last, then
-// the buckets in the order of their starts.
+// writeGrouping writes the GROUP BY clause of a stats query and closes
+// its statsCTE, whose groups it then selects in order. The order is the
+// same on both databases: ids ascending (UUIDs compare as their text),
+// text (statuses, modals) in db.TextCollation, nil last, then the buckets
+// in the order of their starts.
 func writeGrouping(q *query, cols []statsColumn, tb *timeBuckets) {
 	var group, order []string
 	for _, c := range cols {
 		group = append(group, "x."+c.name)
 		if c.text {
-			order = append(order, byText(q.dialect, "x."+c.name)+" NULLS LAST")
+			order = append(order, byText(q.dialect, statsCTE+"."+c.name)+" NULLS LAST")
 		} else {
-			order = append(order, "x."+c.name+" NULLS LAST")
+			order = append(order, statsCTE+"."+c.name+" NULLS LAST")
 		}
 	}
 	if tb != nil {
 		group = append(group, "x.bucket")
-		order = append(order, "x.bucket")
+		order = append(order, statsCTE+".bucket")
 	}
 	if len(group) > 0 {
-		q.add(" GROUP BY " + strings.Join(group, ", ") + " ORDER BY " + strings.Join(order, ", "))
+		q.add(" GROUP BY " + strings.Join(group, ", "))
+	}
+	q.add(") SELECT * FROM " + statsCTE)
+	if len(order) > 0 {
+		q.add(" ORDER BY " + strings.Join(order, ", "))
 	}
 }
 
