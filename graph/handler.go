@@ -57,8 +57,9 @@ type Options struct {
 // The limits, in the order they apply: the body (MaxBodyBytes); the query
 // text and shape, before it is parsed and validated (shapeGuard); then,
 // validated, its arguments (argumentLimits), its default pages
-// (pageDefaults), its depth and its complexity, each page multiplying the
-// cost of what it selects (pagedSchema).
+// (pageDefaults), aliases inside connections (connectionAliases), its
+// depth and its complexity, each page multiplying the cost of what it
+// selects (pagedSchema).
 func NewHandler(d *db.DB, opts Options) http.Handler {
 	return newHandler(d, opts, nil)
 }
@@ -109,6 +110,10 @@ func newHandler(d *db.DB, opts Options, p *probe) http.Handler {
 		return ok
 	}})
 	srv.Use(introspectionOff{})
+	// Before a download's paging, which aliases the connection's pageInfo
+	// itself (harmless there: its pages always select the edges, from
+	// which ent builds pageInfo).
+	srv.Use(connectionAliases{})
 	// Before the limits, so that they check a page of a download.
 	pageSize := opts.DownloadPageSize
 	if pageSize <= 0 || pageSize > MaxPageSize {
