@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ import (
 	"github.com/stift/stift-reports/db"
 	"github.com/stift/stift-reports/ent/group"
 	"github.com/stift/stift-reports/ent/schema/gid"
+	"github.com/stift/stift-reports/graph"
 	"github.com/stift/stift-reports/internal/testdb"
 	"github.com/stift/stift-reports/report"
 	"github.com/stift/stift-reports/seed"
@@ -788,8 +790,17 @@ func TestExportGraphQLDownload(t *testing.T) {
 					t.Errorf("%s %s: %s %q, the synchronous download's %q", c.method, c.accept, h, file.Header.Get(h), sync.Header.Get(h))
 				}
 			}
-			if st.Report != "graphql" || st.Rows != nil || st.FileName != "questionsReport."+st.Format {
-				t.Errorf("%s %s: status %+v", c.method, c.accept, st)
+			rowCount := sync.Header.Get(graph.RowCountHeader)
+			if rowCount == "" {
+				rowCount = sync.Trailer.Get(graph.RowCountHeader)
+			}
+			if st.Report != "graphql" || st.Rows == nil || strconv.FormatInt(*st.Rows, 10) != rowCount || rowCount == "0" ||
+				st.FileName != "questionsReport."+st.Format {
+				rows := "none"
+				if st.Rows != nil {
+					rows = strconv.FormatInt(*st.Rows, 10)
+				}
+				t.Errorf("%s %s: status %+v, rows %s; the synchronous download's %s %q", c.method, c.accept, st, rows, graph.RowCountHeader, rowCount)
 			}
 		}
 		resp, b := s.gqlSend(t, "POST", `{ viewer { tokenName } }`, nil, "Authorization", auth, "Prefer", "respond-async")

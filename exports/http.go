@@ -324,7 +324,7 @@ func statusOf(e *export) status {
 	if e.OwnerRevoked && e.State != Failed {
 		st.State, st.Reason = Failed, reasonRevoked
 	}
-	if e.Report != "graphql" && (st.State == Running || st.State == Done) {
+	if st.State == Running || st.State == Done {
 		st.Rows = &e.Rows
 	}
 	if st.State == Done {

@@ -19,6 +19,7 @@ import (
 	"github.com/stift/stift-reports/apperr"
 	"github.com/stift/stift-reports/export"
 	"github.com/stift/stift-reports/graph/download"
+	"github.com/stift/stift-reports/progress"
 	"github.com/stift/stift-reports/rest"
 )
 
@@ -298,6 +299,8 @@ func (t *table) write(plan *download.Plan, name string, rows export.Rows) {
 	if t.format != rest.FormatXLSX {
 		h.Set("Trailer", RowCountHeader)
 	}
+	// An asynchronous export shows the rows so far in its status.
+	watched := progress.RowsFrom(t.r.Context())
 	counted := func(yield func([]any, error) bool) {
 		for row, err := range rows {
 			if err != nil {
@@ -305,6 +308,7 @@ func (t *table) write(plan *download.Plan, name string, rows export.Rows) {
 				return
 			}
 			t.rows++
+			watched.Add(1)
 			if !yield(row, nil) {
 				return
 			}
