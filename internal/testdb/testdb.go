@@ -118,28 +118,49 @@ func PostgresURL(t testing.TB) string {
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	t.Cleanup(func() {
-		// FORCE ends the test's own lingering connections, but a role that
-		// is not a superuser may not end an autovacuum worker that has just
-		// started on the new tables (SQLSTATE 42501); those finish in
-		// moments, so the drop is tried again for a few seconds.
-		var err error
-		for range 25 {
-			if _, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
-				return
-			}
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		t.Errorf("drop test database %s: %v", name, err)
-	})
+	t.Cleanup(func() { dropDatabase(t, admin, name) })
 	u, err := url.Parse(server)
 	if err != nil {
 		t.Fatalf("TEST_DATABASE_URL: %v", err)
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// dropDatabase drops a test database. FORCE ends the test's own lingering
+// connections, but a role that is not a superuser may not end an autovacuum
+// worker that has started on the new tables (SQLSTATE 42501): an analyze of
+// a million rows outlasts any sensible wait. A plain DROP DATABASE ends
+// autovacuum workers itself, so on 42501 the test's own connections are
+// ended by hand and the drop is made without FORCE; a connection that
+// reconnects in between (55006) makes the loop try again.
+func dropDatabase(t testing.TB, admin *sql.DB, name string) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	for range 25 {
+		if _, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+			return
+		}
+		if !isPgCode(err, "42501") {
+			break
+		}
+		if _, err = admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()`, name); err != nil {
+			break
+		}
+		if _, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name); err == nil {
+			return
+		}
+		if !isPgCode(err, "55006") && !isPgCode(err, "42501") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Errorf("drop test database %s: %v", name, err)
+}
+
+func isPgCode(err error, code string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == code
 }
