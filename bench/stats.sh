@@ -9,8 +9,9 @@
 # over 1, 30, 365, 1095 and 3650 days up to the last question (the seed covers
 # about a year: the longer periods only extend the range), WEEK and MONTH in
 # UTC over the 3650 days, and DAY in the schools' own zones over the 3650
-# days. Ours is one GraphQL request (curl's time_total) to a server on
-# loopback (ports from $STATS_PORT, default 18480); its answer must be free of
+# days (fewer when the zones' buckets would pass the server's 5000). Ours
+# is one GraphQL request (curl's time_total) to a server on loopback
+# (ports from $STATS_PORT, default 18480); its answer must be free of
 # errors and hold as many buckets as the baseline has rows. The baseline is
 # the same figures from one GROUP BY, timed by psql (\timing) or by sqlite3
 # (.timer) on the SQLite file on its second run in one session; sqlite3 has
@@ -254,6 +255,12 @@ run_case() {
   echo "   before $mb s, ours $mo s, baseline $mbase s (driver $mdrv s): $(ratio "$mo" "$mbase")× ($verdict)"
 }
 
+# The server counts buckets once per zone (report.MaxBuckets, 5000): with
+# many zones the schools' days cover fewer than 3650 days.
+NZONES=$(q1 "SELECT count(DISTINCT timezone) FROM schools")
+ZONE_DAYS=$((5000 / NZONES - 2)) # a period off midnight touches days + 1
+((ZONE_DAYS <= 3650)) || ZONE_DAYS=3650
+
 step "timed cases, $RUNS runs each"
 for d in pg sqlite; do
   target=1.2
@@ -263,7 +270,7 @@ for d in pg sqlite; do
   done
   run_case "${d}_week_3650" $d WEEK UTC 3650 $target
   run_case "${d}_month_3650" $d MONTH UTC 3650 $target
-  run_case "${d}_day_zones_3650" $d DAY "" 3650 $target
+  run_case "${d}_day_zones_$ZONE_DAYS" $d DAY "" $ZONE_DAYS $target
 done
 
 # ---------------------------------------------------------------- results
