@@ -25,23 +25,28 @@ func TestSharedText(t *testing.T) {
 		names := shared{}
 		var a, c string
 		var b *string
+		type row struct {
+			a string
+			b *string
+			c string
+		}
 		var got []string
 		var first string
-		for _, err := range rows(context.Background(), d, q, func(rs rowScanner) (struct{}, error) {
+		for r, err := range rows(context.Background(), d, q, func(rs rowScanner) (row, error) {
 			err := rs.Scan(names.text(&a), shared(nil).nullText(&b), names.text(&c))
-			return struct{}{}, err
+			return row{a, b, c}, err
 		}) {
 			if err != nil {
 				t.Fatal(err)
 			}
 			bs := "<nil>"
-			if b != nil {
-				bs = *b
+			if r.b != nil {
+				bs = *r.b
 			}
-			got = append(got, a+"|"+bs+"|"+c)
+			got = append(got, r.a+"|"+bs+"|"+r.c)
 			if first == "" {
-				first = a
-			} else if d.Dialect == dialect.Postgres && unsafe.StringData(a) != unsafe.StringData(first) {
+				first = r.a
+			} else if d.Dialect == dialect.Postgres && unsafe.StringData(r.a) != unsafe.StringData(first) {
 				t.Error("a repeated value was copied, not shared")
 			}
 		}

@@ -127,28 +127,120 @@ type rowScanner interface {
 // rows runs q and yields one value per row, scanned by scan. The rows are
 // closed when the loop ends, early or not; a cancelled ctx ends the query.
 //
+// The rows are read and scanned on a goroutine of their own, a batch at a
+// time, while the caller's loop handles the batch before (see pipeline):
+// for an export, reading (on SQLite, running the statement itself) and
+// writing the file take a core each instead of taking turns on one. So
+// scan runs ahead of the loop: what it returns must not share memory it
+// writes again (destinations it reuses), and the loop must not read its
+// destinations.
+//
 // On PostgreSQL the query runs on the pool's connection through pgx's own
 // interface rather than database/sql, which would first convert every value
 // to a driver.Value and then copy it into its destination: reports read
 // millions of values, and that doubles the work per value.
 func rows[T any](ctx context.Context, d *db.DB, q *query, scan func(rowScanner) (T, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		each := func(rs rowScanner) (more bool, err error) {
+	return pipeline(func(each func(T) bool) error {
+		read := func(rs rowScanner) (more bool, err error) {
 			v, err := scan(rs)
 			if err != nil {
 				return false, err
 			}
-			return yield(v, nil), nil
+			return each(v), nil
 		}
 		var err error
 		if d.Dialect == dialect.Postgres {
-			err = pgxRows(ctx, d.SQL, q, each)
+			err = pgxRows(ctx, d.SQL, q, read)
 		} else {
-			err = sqlRows(ctx, d.SQL, q, each)
+			err = sqlRows(ctx, d.SQL, q, read)
 		}
 		if err != nil {
-			yield(zero, dbError(err))
+			return dbError(err)
+		}
+		return nil
+	})
+}
+
+// pipelineBatch is how many values pipeline hands over at once, and
+// pipelineDepth how many batches may wait: at most (depth+2)·batch values
+// are held (the batches waiting, the one being filled and the one being
+// yielded), whatever the number of rows.
+const (
+	pipelineBatch = 64
+	pipelineDepth = 2
+)
+
+// pipeline yields the values produce passes to its each, producing them on
+// a goroutine of its own: produce runs ahead of the loop by at most
+// pipelineDepth batches. When the loop ends early, produce's each returns
+// false from then on, and the loop's end waits for produce to return, so
+// that what produce holds (a connection) is released as before. produce's
+// error, if any, is yielded last; a panic in produce panics the loop.
+func pipeline[T any](produce func(each func(T) bool) error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		full := make(chan []T, pipelineDepth)
+		empty := make(chan []T, pipelineDepth+2)
+		for range pipelineDepth + 2 {
+			empty <- make([]T, 0, pipelineBatch)
+		}
+		stop := make(chan struct{})
+		var (
+			err      error
+			panicked any
+			done     = make(chan struct{})
+		)
+		go func() {
+			defer close(done)
+			defer close(full)
+			defer func() { panicked = recover() }()
+			batch := <-empty
+			send := func() bool {
+				select {
+				case full <- batch:
+				case <-stop:
+					return false
+				}
+				select {
+				case batch = <-empty:
+					return true
+				case <-stop:
+					return false
+				}
+			}
+			err = produce(func(v T) bool {
+				batch = append(batch, v)
+				return len(batch) < pipelineBatch || send()
+			})
+			if len(batch) > 0 {
+				send()
+			}
+		}()
+		finish := func() {
+			close(stop)
+			for range full { // unblock produce: it sees stop at its next send
+			}
+			<-done
+			if panicked != nil {
+				panic(panicked)
+			}
+		}
+		for batch := range full {
+			for _, v := range batch {
+				if !yield(v, nil) {
+					finish()
+					return
+				}
+			}
+			clear(batch) // let the values go
+			empty <- batch[:0]
+		}
+		<-done
+		if panicked != nil {
+			panic(panicked)
+		}
+		if err != nil {
+			var zero T
+			yield(zero, err)
 		}
 	}
 }
