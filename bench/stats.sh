@@ -106,12 +106,14 @@ iso_minus() { # ISO DAYS -> ISO, DAYS days before
 }
 # SQLite compares the stored text: the bounds as the server's driver writes them.
 sqlite_ts() { q1 "SELECT regexp_replace(to_char(timestamptz '$1' AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), '\.?0+$', '') || '+00:00'"; }
-# The schools' present UTC offsets, for SQLite's baseline.
-SQLITE_SHIFT="CASE s.timezone"
+# The schools' present UTC offsets, for SQLite's baseline: to each zone's
+# wall clock (SHIFT) and back to UTC (UNSHIFT).
+SQLITE_SHIFT="CASE s.timezone" SQLITE_UNSHIFT="CASE s.timezone"
 while IFS='|' read -r zone secs; do
   SQLITE_SHIFT+=" WHEN '$zone' THEN '$secs seconds'"
+  SQLITE_UNSHIFT+=" WHEN '$zone' THEN '$((-secs)) seconds'"
 done < <(q1 "SELECT DISTINCT s.timezone, extract(epoch FROM n.utc_offset)::int FROM schools s JOIN pg_timezone_names n ON n.name = s.timezone")
-SQLITE_SHIFT+=" END"
+SQLITE_SHIFT+=" END" SQLITE_UNSHIFT+=" END"
 
 AGG="count(*), count(q.answered_at), avg(q.response_minutes), P50, P90,
   avg(q.adjusted_response_minutes), avg(CAST(q.answer_rating AS DOUBLE PRECISION)),
@@ -142,6 +144,8 @@ base_sql() {
       WEEK) key="date($t, '-6 days', 'weekday 1')" ;;
       MONTH) key="date($t, 'start of month')" ;;
     esac
+    # the start instant, so that the zones' buckets merge as ours do
+    [ -n "$z" ] || key="datetime($key, $SQLITE_UNSHIFT)"
     if [ "$d" = driver ]; then
       agg=${agg/P50/percentile_cont(q.response_minutes, 0.5)}
       agg=${agg/P90/percentile_cont(q.response_minutes, 0.9)}
