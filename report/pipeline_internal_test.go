@@ -82,3 +82,23 @@ func TestPipelinePanicsTheLoopWhenTheProducerPanics(t *testing.T) {
 	}
 	t.Fatal("the loop ended without panicking")
 }
+
+// A panic in the loop's body stops the producer too, and waits for it.
+func TestPipelineStopsItsProducerWhenTheLoopPanics(t *testing.T) {
+	c := &count{n: 1_000_000}
+	func() {
+		defer func() {
+			if r := recover(); r != "write" {
+				t.Fatalf("recovered %v, want the loop's panic", r)
+			}
+		}()
+		for v := range pipeline(c.produce) {
+			if v == 10 {
+				panic("write")
+			}
+		}
+	}()
+	if !c.returned {
+		t.Fatal("the producer had not returned when the loop's panic left it")
+	}
+}

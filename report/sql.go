@@ -172,10 +172,11 @@ const (
 
 // pipeline yields the values produce passes to its each, producing them on
 // a goroutine of its own: produce runs ahead of the loop by at most
-// pipelineDepth batches. When the loop ends early, produce's each returns
-// false from then on, and the loop's end waits for produce to return, so
-// that what produce holds (a connection) is released as before. produce's
-// error, if any, is yielded last; a panic in produce panics the loop.
+// pipelineDepth batches. However the loop ends (early, or by a panic in
+// its body), produce's each returns false from then on, and the loop's end
+// waits for produce to return, so that what produce holds (a connection)
+// is released as before. produce's error, if any, is yielded last; a panic
+// in produce panics the loop.
 func pipeline[T any](produce func(each func(T) bool) error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		full := make(chan []T, pipelineDepth)
@@ -215,7 +216,7 @@ func pipeline[T any](produce func(each func(T) bool) error) iter.Seq2[T, error] 
 				send()
 			}
 		}()
-		finish := func() {
+		defer func() {
 			close(stop)
 			for range full { // unblock produce: it sees stop at its next send
 			}
@@ -223,11 +224,10 @@ func pipeline[T any](produce func(each func(T) bool) error) iter.Seq2[T, error] 
 			if panicked != nil {
 				panic(panicked)
 			}
-		}
+		}()
 		for batch := range full {
 			for _, v := range batch {
 				if !yield(v, nil) {
-					finish()
 					return
 				}
 			}
@@ -235,9 +235,6 @@ func pipeline[T any](produce func(each func(T) bool) error) iter.Seq2[T, error] 
 			empty <- batch[:0]
 		}
 		<-done
-		if panicked != nil {
-			panic(panicked)
-		}
 		if err != nil {
 			var zero T
 			yield(zero, err)
