@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/stift/stift-reports/auth"
 	"github.com/stift/stift-reports/db"
@@ -484,6 +485,15 @@ func writeRows(q *query, tb *timeBuckets, inner func()) {
 		return
 	}
 	q.add(" FROM (SELECT y.*, ")
+	if tb.joinsZones(q.dialect) {
+		tb.writeJoinedKey(q, "y.ts")
+		q.add(" AS bucket FROM (")
+		inner()
+		q.add(") y")
+		tb.writeZoneJoin(q, "y.ts", "y.school_id")
+		q.add(") x")
+		return
+	}
 	tb.writeBucket(q, "y.ts", "y.school_id")
 	q.add(" AS bucket FROM (")
 	inner()
@@ -534,7 +544,9 @@ func writeGrouping(q *query, cols []statsColumn, tb *timeBuckets) {
 // and so is the shift between a bucket's local midnight and its first
 // instant. The SQL finds a row's piece by binary search over the pieces'
 // starts, truncates the row's local time (its time plus the piece's
-// offset) to its bucket's local midnight and subtracts the piece's shift.
+// offset) to its bucket's local midnight and subtracts the piece's shift
+// (on PostgreSQL, for schools in several zones, a join finds the piece:
+// see joinsZones).
 // There are about two pieces per change of the clocks, whatever the
 // number of buckets, so a row costs a few comparisons and one truncation.
 // (A search among the buckets' boundaries, the way before, made a query
@@ -692,6 +704,66 @@ func (tb *timeBuckets) writeBucket(q *query, ts, school string) {
 		z.writeTree(q, tb.kind, ts)
 	}
 	q.add(" END")
+}
+
+// joinsZones reports whether the key of a row's bucket is computed from
+// the piece of its school's zone that a join finds (writeZoneJoin), rather
+// than by writeBucket's CASE over the zones: on PostgreSQL, for the schools'
+// zones when there are several. The CASE compares each row's school with
+// each zone's schools, and over a million rows in ten zones it cost a
+// third more than the whole of a GROUP BY in the schools' zones by name;
+// the join, hashed on the school, costs less than that GROUP BY.
+func (tb *timeBuckets) joinsZones(dialectName string) bool {
+	return dialectName == dialect.Postgres && tb.perSchool && len(tb.zones) > 1
+}
+
+// writeJoinedKey writes the key of the bucket of ts on PostgreSQL from the
+// piece that writeZoneJoin joined to its row, as writePostgresKey does for
+// a zone of one piece.
+func (tb *timeBuckets) writeJoinedKey(q *query, ts string) {
+	q.add("(date_trunc('" + strings.ToLower(string(tb.kind)) + "', " + ts + " AT TIME ZONE zp.utc_offset) - zp.shift)")
+}
+
+// writeZoneJoin writes a LEFT JOIN, on PostgreSQL, of the rows to the
+// pieces of their school's zone, as the table zp: each school's zone (zs),
+// and each zone's pieces, from lo (included) to hi (excluded), with their
+// utc_offset and shift. A zone's first piece reaches back to -infinity and its
+// last on to infinity, as in writeTree. The tables are arrays, so the
+// statement is the same for any number of schools and pieces. A row of a
+// school of no zone, which the scope excludes, joins none: its key is NULL.
+func (tb *timeBuckets) writeZoneJoin(q *query, ts, school string) {
+	var (
+		schools         []gid.SchoolID
+		schoolZones     []int32
+		zones           []int32
+		los, his        []pgtype.Timestamptz
+		offsets, shifts []time.Duration
+	)
+	bound := func(unix int64) pgtype.Timestamptz {
+		return pgtype.Timestamptz{Time: time.Unix(unix, 0).UTC(), Valid: true}
+	}
+	for i, z := range tb.zones {
+		for _, s := range z.schools {
+			schools, schoolZones = append(schools, s), append(schoolZones, int32(i))
+		}
+		for j, p := range z.pieces {
+			lo := pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+			if j > 0 {
+				lo = bound(p.from)
+			}
+			hi := pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}
+			if j+1 < len(z.pieces) {
+				hi = bound(z.pieces[j+1].from)
+			}
+			zones, los, his = append(zones, int32(i)), append(los, lo), append(his, hi)
+			offsets, shifts = append(offsets, seconds(p.offset)), append(shifts, seconds(p.shift))
+		}
+	}
+	q.add(" LEFT JOIN (unnest(CAST(? AS uuid[]), CAST(? AS integer[])) AS zs(school_id, zone)"+
+		" JOIN unnest(CAST(? AS integer[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]),"+
+		" CAST(? AS interval[]), CAST(? AS interval[])) AS zp(zone, lo, hi, utc_offset, shift) ON zp.zone = zs.zone)"+
+		" ON zs.school_id = "+school+" AND "+ts+" >= zp.lo AND "+ts+" < zp.hi",
+		schools, schoolZones, zones, los, his, offsets, shifts)
 }
 
 func nullKey(dialectName string) string {
