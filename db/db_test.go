@@ -79,3 +79,30 @@ func TestIsUnreachable(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresPlansForTheArguments: the pool's connections plan each run of
+// a prepared statement for its arguments, unless the URL says otherwise.
+func TestPostgresPlansForTheArguments(t *testing.T) {
+	base := testdb.PostgresURL(t)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	for _, tc := range []struct{ name, url, want string }{
+		{"default", base, "force_custom_plan"},
+		{"set in the URL", base + sep + "plan_cache_mode=auto", "auto"},
+	} {
+		d, err := db.Open(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := d.SQL.QueryRow("SHOW plan_cache_mode").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s: plan_cache_mode %s, want %s", tc.name, got, tc.want)
+		}
+		d.Close()
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"entgo.io/ent/dialect"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/stift/stift-reports/db"
@@ -254,26 +253,17 @@ func sqlRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (
 }
 
 // pgxRows is sqlRows through the pgx connection beneath a connection of the
-// database/sql pool, which keeps the pool's limits and accounting.
-//
-// The statement is planned for its arguments on every run
-// (QueryExecModeCacheDescribe: an unnamed statement, whose description
-// pgx caches). pgx's default prepares each statement once per connection,
-// and after five runs PostgreSQL may keep a generic plan, made without
-// the arguments' values: for a report, whose period may be a day or a
-// year, that plan guesses a few hundred rows, and the daily stats of a
-// year of a million questions took twice as long from the sixth request
-// on a connection. Planning is a fraction of a millisecond; a report
-// reads thousands of rows.
+// database/sql pool, which keeps the pool's limits and accounting. The
+// statement is prepared once per connection and planned for its arguments
+// on every run (see db.Open).
 func pgxRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (bool, error)) error {
 	conn, err := sdb.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	args := append([]any{pgx.QueryExecModeCacheDescribe}, q.args...)
-	return conn.Raw(func(driverConn any) error {
-		rs, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, q.String(), args...)
+		return conn.Raw(func(driverConn any) error {
+		rs, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, q.String(), q.args...)
 		if err != nil {
 			return err
 		}
