@@ -11,8 +11,10 @@
 # UTC over the 3650 days, and DAY in the schools' own zones over the 3650
 # days (fewer when the zones' buckets would pass the server's 5000). Ours
 # is one GraphQL request (curl's time_total) to a server on loopback
-# (ports from $STATS_PORT, default 18480); its answer must be free of
-# errors and hold as many buckets as the baseline has rows. The baseline is
+# (ports from $STATS_PORT, default 18480), the second of two that curl
+# sends on one connection, as a client that keeps its connection does (and
+# as the baseline is timed on a session already open); its answer must be
+# free of errors and hold as many buckets as the baseline has rows. The baseline is
 # the same figures from one GROUP BY, timed by psql (\timing) or by sqlite3
 # (.timer) on the SQLite file on its second run in one session; sqlite3 has
 # no percentile_cont, so its baseline leaves out p50 and p90, and no time
@@ -20,10 +22,9 @@
 # SQLite the same GROUP BY with p50 and p90 is also run through the server's
 # driver (benchtool sqlitefloor). Each
 # case starts fresh servers, then runs a warm-up of each, unrecorded, and RUNS
-# (default 3) runs alternating ours (and before) and the baseline: fewer than
-# the 5 executions after which PostgreSQL may give a prepared statement a
-# generic plan. Medians. Replaces the section "## Stats vs one GROUP BY (scale
-# SCALE)" of bench/RESULTS.md. Work files go to $BENCH_WORK/stats-s<scale>
+# (default 3) runs alternating ours (and before) and the baseline.
+# Medians. Replaces the section "## Stats vs one GROUP BY (scale SCALE)"
+# of bench/RESULTS.md. Work files go to $BENCH_WORK/stats-s<scale>
 # (default /tmp/stift-bench). Exit status 1 when an answer is wrong or
 # anything breaks. Needs root (apt-get, su postgres).
 # shellcheck source-path=SCRIPTDIR
@@ -36,7 +37,7 @@ while getopts "s:n:b:h" opt; do
     s) SCALE=$OPTARG ;;
     n) RUNS=$OPTARG ;;
     b) BEFORE_DIR=$(cd "$OPTARG" && pwd) ;;
-    *) sed -n '2,27p' "$0"; exit 2 ;;
+    *) sed -n '2,29p' "$0"; exit 2 ;;
   esac
 done
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -167,13 +168,14 @@ gql_body() {
 }
 
 med() { sort -n | awk '{a[NR]=$1} END{if (NR == 0) print "–"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (b + 0 > 0) printf "%.2f", a/b; else print "–"}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (a ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a/b; else print "–"}'; }
 
-# ours PORT TOKEN BODYFILE ANSWERFILE -> seconds; fails on an error answer
+# ours PORT TOKEN BODYFILE ANSWERFILE -> seconds, of the second of two
+# requests on one connection; fails on an error answer
 ours() {
-  local t
-  t=$(curl -sS -o "$4" -w '%{time_total}' -H 'Content-Type: application/json' -H "Authorization: Bearer $2" \
-    --data-binary "@$3" "http://127.0.0.1:$1/graphql")
+  local t url="http://127.0.0.1:$1/graphql"
+  t=$(curl -sS -o /dev/null -o "$4" -w '%{time_total}\n' -H 'Content-Type: application/json' -H "Authorization: Bearer $2" \
+    --data-binary "@$3" "$url" "$url" | tail -n 1)
   if grep -q '"errors"' "$4" || ! grep -q '"questionStats"' "$4"; then
     echo "error answer on :$1: $(head -c 300 "$4")" >&2
     return 1
@@ -286,7 +288,8 @@ MD="$OUT/section.md"
   echo "\`bench/stats.sh -s $SCALE -n $RUNS${BEFORE_DIR:+ -b DIR}\`, $(date -u +%Y-%m-%d); ours at $REV${BEFORE:+, before at $BEFORE_REV}."
   echo "Ours: one GraphQL request \`questionStats(filter: {from, to}, groupBy: [], timeBucket, timezone)\` for"
   echo "count, answered count, mean, p50 and p90 response minutes, mean adjusted minutes, mean rating and"
-  echo "understood share, its wall time by curl (time_total), on a fresh server per case. Baseline: one"
+  echo "understood share, its wall time by curl (time_total) as the second of two requests on one connection,"
+  echo "on a fresh server per case. Baseline: one"
   echo "GROUP BY of the same figures over \`questions\`, timed by its client on its second run in one"
   echo "session (warm, as the server's connections are): \`psql\` (\\timing; PostgreSQL's date_trunc in the"
   echo "zone) or \`sqlite3\` (.timer; SQLite's date(); without p50 and p90, which sqlite3 lacks; the schools'"
