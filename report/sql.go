@@ -262,7 +262,7 @@ func pgxRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (
 		return err
 	}
 	defer conn.Close()
-		return conn.Raw(func(driverConn any) error {
+	return conn.Raw(func(driverConn any) error {
 		rs, err := driverConn.(*stdlib.Conn).Conn().Query(ctx, q.String(), q.args...)
 		if err != nil {
 			return err

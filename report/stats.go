@@ -727,10 +727,11 @@ func (tb *timeBuckets) writeJoinedKey(q *query, ts string) {
 // writeZoneJoin writes a LEFT JOIN, on PostgreSQL, of the rows to the
 // pieces of their school's zone, as the table zp: each school's zone (zs),
 // and each zone's pieces, from lo (included) to hi (excluded), with their
-// utc_offset and shift. A zone's first piece reaches back to -infinity and its
-// last on to infinity, as in writeTree. The tables are arrays, so the
-// statement is the same for any number of schools and pieces. A row of a
-// school of no zone, which the scope excludes, joins none: its key is NULL.
+// utc_offset and shift. A zone's first piece reaches back to -infinity and
+// its last on to infinity, as in writeTree. The tables are arrays, so the
+// statement is the same for any number of schools and pieces (and one
+// prepared statement serves them all). A row of a school of no zone, which
+// the scope excludes, joins none: its key is NULL.
 func (tb *timeBuckets) writeZoneJoin(q *query, ts, school string) {
 	var (
 		schools         []gid.SchoolID
