@@ -69,6 +69,8 @@ func WithTracer(tp trace.TracerProvider) Option {
 
 // Open opens url: a postgres:// URL, or else the path of a SQLite file
 // (created if missing), opened with WAL, foreign keys and a busy timeout.
+// A PostgreSQL pool keeps its statements prepared per connection and plans
+// them for their arguments on every run (see openPostgres).
 // Open does not connect; use Ping to check the database is reachable.
 func Open(url string, opts ...Option) (*DB, error) {
 	var o options

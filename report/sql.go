@@ -255,7 +255,7 @@ func sqlRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (
 // pgxRows is sqlRows through the pgx connection beneath a connection of the
 // database/sql pool, which keeps the pool's limits and accounting. The
 // statement is prepared once per connection and planned for its arguments
-// on every run (see db.Open).
+// on every run (see db.Open and its openPostgres).
 func pgxRows(ctx context.Context, sdb *sql.DB, q *query, each func(rowScanner) (bool, error)) error {
 	conn, err := sdb.Conn(ctx)
 	if err != nil {

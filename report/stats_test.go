@@ -660,6 +660,52 @@ func TestStatsScope(t *testing.T) {
 	})
 }
 
+// TestStatsScopeInSchoolsZones gives a token the demo's two schools, in
+// two zones, and a third school in a zone of its own a question of which
+// falls in the period: the buckets in the schools' zones (on PostgreSQL
+// joined to each row's school, see joinsZones) are those of the token's
+// schools alone, and the third school's question counts for a token that
+// may see it.
+func TestStatsScopeInSchoolsZones(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		zones := statsDemo(t, d)
+		ctx := auth.SystemContext(context.Background())
+		mine := slices.SortedFunc(maps.Keys(zones), compareIDs)
+		if len(mine) != 2 || zones[mine[0]].String() == zones[mine[1]].String() {
+			t.Fatalf("the demo's schools are in zones %v", zones)
+		}
+		in := QuestionsInput{From: statsFrom, To: statsTo}
+		questions := questionRows(t, d, statsPrincipal, in)
+
+		like, err := d.Client.Question.Query().First(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokyo := d.Client.School.Create().SetName("Escola Tóquio").SetTimezone("Asia/Tokyo").SaveX(ctx)
+		group := d.Client.Group.Create().SetName("Turma T").SetSchoolID(tokyo.ID).SaveX(ctx)
+		d.Client.Question.Create().SetStudentID(like.StudentID).SetGroupID(group.ID).
+			SetDisciplineID(like.DisciplineID).SetCreatedAt(like.CreatedAt).SaveX(ctx)
+
+		groupBy := []QuestionDimension{QuestionBySchool}
+		opts := StatsOptions{TimeBucket: BucketMonth}
+		p := &auth.Principal{Name: "two schools", Scope: auth.ScopeSchools, SchoolIDs: mine, RevealAnonymous: true}
+		got := questionStats(t, d, p, in, groupBy, opts)
+		checkQuestionStats(t, got, wantQuestionStats(questions, groupBy, opts, zones), groupBy)
+		for _, b := range got {
+			if *b.SchoolID == tokyo.ID {
+				t.Errorf("a bucket of the school the token may not see: %+v", b)
+			}
+		}
+
+		zones[tokyo.ID] = mustZone(t, "Asia/Tokyo")
+		all := questionStats(t, d, statsPrincipal, in, groupBy, opts)
+		checkQuestionStats(t, all, wantQuestionStats(questionRows(t, d, statsPrincipal, in), groupBy, opts, zones), groupBy)
+		if len(all) != len(got)+1 {
+			t.Errorf("%d buckets for every school, %d for the token's two: want one more", len(all), len(got))
+		}
+	})
+}
+
 // TestStatsEdges covers empty periods, invalid requests and the bound on
 // the number of buckets.
 func TestStatsEdges(t *testing.T) {
