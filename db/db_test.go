@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,6 +57,25 @@ func TestSQLitePragmas(t *testing.T) {
 		if got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
 		}
+	}
+	// The file is read through a memory map, unless the URL says otherwise.
+	var mapped int64
+	if err := d.SQL.QueryRow("PRAGMA mmap_size").Scan(&mapped); err != nil {
+		t.Fatal(err)
+	}
+	if mapped < 1<<30 {
+		t.Errorf("PRAGMA mmap_size = %d, want the file mapped", mapped)
+	}
+	own, err := db.Open(filepath.Join(t.TempDir(), "own.db") + "?_pragma=mmap_size(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	if err := own.SQL.QueryRow("PRAGMA mmap_size").Scan(&mapped); err != nil {
+		t.Fatal(err)
+	}
+	if mapped != 0 {
+		t.Errorf("PRAGMA mmap_size = %d with mmap_size(0) in the URL, want 0", mapped)
 	}
 }
 
