@@ -138,8 +138,8 @@ const preparedStatements = 64
 // through a memory map (PRAGMA mmap_size) instead of a read(2) per page;
 // SQLite caps it at just under 2 GiB, and reads the rest of a larger file
 // as before. A report reads hundreds of thousands of pages, and each read
-// through modernc.org/sqlite is a system call: the questions export of a
-// million rows took 40% less time mapped. The map is address space, not
+// through modernc.org/sqlite is a system call: exporting half a million
+// questions took 40% less time mapped (bench/NOTES.md). The map is address space, not
 // memory of the process's own: the pages are the kernel's page cache,
 // shared and reclaimable, though the kernel counts those a connection has
 // touched in the process's resident size (VmRSS). A URL that sets
