@@ -286,13 +286,21 @@ SQL
 kill "$PID_PG"; wait "$PID_PG" 2>/dev/null || true
 PID_PG=$(start_server "$PGURL" $PORT_PG)
 rm -f "$BENCH"/plans/*.txt
+# plan_entries DB: the entries of PostgreSQL's log on stdin about database DB
+# ("@name "), less those of River's statements (its tables are river_*),
+# which the server's job queue runs meanwhile, whatever the report.
+plan_entries() {
+  awk -v db="$1" '
+    function flush() { if (keep && buf !~ /river_/) printf "%s", buf; buf = "" }
+    /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / { flush(); keep = index($0, db) > 0 }
+    { buf = buf $0 "\n" }
+    END { flush() }'
+}
 plan() { # name what expect(index|whole) path accept body
   local off; off=$(stat -c %s "$PGLOG")
   "$TOOL" http -url "http://127.0.0.1:$PORT_PG$4" -accept "$5" -body "$6" -token "$TOK_PG" >/dev/null
   sleep 1
-  tail -c +$((off + 1)) "$PGLOG" | awk -v db="@$DBNAME " '
-    /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / { keep = index($0, db) > 0 }
-    keep' >"$BENCH/plans/$1.txt"
+  tail -c +$((off + 1)) "$PGLOG" | plan_entries "@$DBNAME " >"$BENCH/plans/$1.txt"
   local scans res target
   scans=$(grep -oE '(Parallel )?(Seq Scan|Index Scan|Index Only Scan|Bitmap Index Scan|Bitmap Heap Scan)( Backward)?( using [a-z_]+)? on (questions|bookings)' "$BENCH/plans/$1.txt" | sort | uniq -c | sed 's/^ *//' | paste -sd';' - || true)
   if [ "$3" = whole ]; then
