@@ -139,11 +139,11 @@ const preparedStatements = 64
 // SQLite caps it at just under 2 GiB, and reads the rest of a larger file
 // as before. A report reads hundreds of thousands of pages, and each read
 // through modernc.org/sqlite is a system call: exporting half a million
-// questions took 40% less time mapped (bench/NOTES.md). The map is address space, not
-// memory of the process's own: the pages are the kernel's page cache,
-// shared and reclaimable, though the kernel counts those a connection has
-// touched in the process's resident size (VmRSS). A URL that sets
-// mmap_size (0 turns the map off) keeps its own.
+// questions took 40% less time mapped (bench/NOTES.md). The map is
+// address space, not memory of the process's own: the pages are the
+// kernel's page cache, shared and reclaimable, though the kernel counts
+// those a connection has touched in the process's resident size (VmRSS).
+// A URL whose query sets mmap_size (0 turns the map off) keeps its own.
 const sqliteMmapSize = 2 << 30
 
 func sqliteDSN(path string) string {
@@ -158,7 +158,7 @@ func sqliteDSN(path string) string {
 	dsn := path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)&_txlock=immediate" +
 		"&_time_format=sqlite&_timezone=UTC"
-	if !strings.Contains(path, "mmap_size") {
+	if _, query, _ := strings.Cut(path, "?"); !strings.Contains(query, "mmap_size") {
 		dsn += fmt.Sprintf("&_pragma=mmap_size(%d)", sqliteMmapSize)
 	}
 	return dsn
